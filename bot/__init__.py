@@ -1,0 +1,1 @@
+"""The assistant's own logic: settings, language, texts, NLU components."""

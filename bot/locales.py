@@ -1,0 +1,92 @@
+"""Every text the bot says, loaded from ``locales/<language>/*.yml``.
+
+A locale file maps a key to a text, or to ``{text, buttons}``. Both languages
+hold the same keys (a test checks it). Texts may use the placeholders from
+:meth:`bot.settings.Settings.text_values` and any values a caller passes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
+
+import yaml
+
+from bot.settings import LANGUAGES, Language, get_settings
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One message as written in a locale file, before placeholders are filled."""
+
+    text: str
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
+
+
+class LocaleError(Exception):
+    pass
+
+
+def _parse_entry(key: str, raw: Any, source: Path) -> Entry:
+    if isinstance(raw, str):
+        return Entry(text=raw)
+    if isinstance(raw, dict) and isinstance(raw.get("text"), str):
+        buttons = tuple(Button(title=b["title"], payload=b["payload"]) for b in raw.get("buttons", []))
+        return Entry(text=raw["text"], buttons=buttons)
+    raise LocaleError(f"{source}: '{key}' must be a text or a mapping with 'text'")
+
+
+def load_locale(language: Language, root: Path = LOCALES_DIR) -> Dict[str, Entry]:
+    entries: Dict[str, Entry] = {}
+    for path in sorted((root / language).glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, raw in data.items():
+            if key in entries:
+                raise LocaleError(f"{path}: '{key}' is defined twice in locales/{language}")
+            entries[key] = _parse_entry(key, raw, path)
+    return entries
+
+
+@lru_cache(maxsize=None)
+def catalogue(language: Language) -> Dict[str, Entry]:
+    return load_locale(language)
+
+
+def has_text(key: str) -> bool:
+    return all(key in catalogue(language) for language in LANGUAGES)
+
+
+def render(key: str, language: Language, values: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+    """A message ready for Rasa: ``{"text": ..., "buttons": [...]}``.
+
+    Settings fill the placeholders; ``values`` (slots, an action's arguments)
+    may add more but never override a setting.
+    """
+    entry = catalogue(language).get(key)
+    if entry is None:
+        raise LocaleError(f"no text '{key}' in locales/{language}")
+    fill: Dict[str, Any] = dict(values or {})
+    fill.update(get_settings().text_values(language))
+    message: Dict[str, Any] = {"text": entry.text.format_map(fill)}
+    if entry.buttons:
+        message["buttons"] = [{"title": b.title, "payload": b.payload} for b in entry.buttons]
+    return message
+
+
+def render_text(key: str, language: Language, values: Optional[Mapping[str, Any]] = None) -> str:
+    text: str = render(key, language, values)["text"]
+    return text
+
+
+def keys(language: Language) -> List[str]:
+    return sorted(catalogue(language))

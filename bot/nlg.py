@@ -1,0 +1,112 @@
+"""Rasa's natural-language generator for this assistant: one place that turns
+a response name (``utter_what_is_iv``) into text in the conversation's language.
+
+Loaded by Rasa from ``endpoints.yml`` (``nlg: type: bot.nlg.LocaleNLG``).
+Custom actions that call ``dispatcher.utter_message(response=...)`` come
+through here too, so every message the bot sends is rendered the same way.
+
+Language rules (Welsh Language Standards, see NOTES.md):
+- the ``language`` slot decides;
+- while it is unknown, a reply goes in both languages, Welsh first, when that
+  fits in one message; otherwise in the language the message looks like,
+  with an offer of the other language;
+- the first reply of a conversation always offers the other language.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.nlg.generator import NaturalLanguageGenerator
+from rasa.shared.core.events import BotUttered, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.language import detect
+from bot.locales import LocaleError, render, render_text
+from bot.settings import LANGUAGES, Language, get_settings
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 300
+"""One SMS-sized message; long answers are split into several responses."""
+
+LANGUAGE_SLOT = "language"
+UTTER_PREFIX = "utter_"
+# Texts the generator uses itself, not answers to a response name.
+GENERATOR_KEYS = frozenset({"offer_language"})
+# Rasa's own response names that we answer with one of our texts.
+ALIASES = {"utter_default": "fallback"}
+BILINGUAL_SEPARATOR = "\n\n"
+
+
+def other(language: Language) -> Language:
+    return "en" if language == "cy" else "cy"
+
+
+def is_first_reply(tracker: DialogueStateTracker) -> bool:
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered):
+            return False
+        if isinstance(event, SessionStarted):
+            return True
+    return True
+
+
+def guess_language(tracker: DialogueStateTracker) -> Language:
+    guess = detect(tracker.latest_message.text or "").language if tracker.latest_message else None
+    return guess or get_settings().default_language
+
+
+def with_offer(message: Dict[str, Any], offered: Language) -> Dict[str, Any]:
+    """Adds, in the offered language, an invitation to switch to it."""
+    offer = render_text("offer_language", offered)
+    return {**message, "text": message["text"] + BILINGUAL_SEPARATOR + offer}
+
+
+def bilingual(key: str, values: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    welsh, english = render(key, "cy", values), render(key, "en", values)
+    text = welsh["text"] + BILINGUAL_SEPARATOR + english["text"]
+    if len(text) > MAX_MESSAGE_CHARS:
+        return None
+    message: Dict[str, Any] = {"text": text}
+    buttons = {b["payload"]: b for b in welsh.get("buttons", []) + english.get("buttons", [])}
+    if buttons:
+        message["buttons"] = list(buttons.values())
+    return message
+
+
+def compose(key: str, language: Optional[Language], first_reply: bool, guess: Language, values: Dict[str, Any]) -> Dict[str, Any]:
+    """The message for ``key``: pure, so tests can drive every case."""
+    if language in LANGUAGES:
+        message = render(key, language, values)
+        return with_offer(message, other(language)) if first_reply and key != "welcome" else message
+    both = bilingual(key, values)
+    if both is not None:
+        return both
+    return with_offer(render(key, guess, values), other(guess))
+
+
+class LocaleNLG(NaturalLanguageGenerator):
+    def __init__(self, endpoint_config: Any = None, domain: Any = None, **_: Any) -> None:
+        self.domain = domain
+
+    async def generate(
+        self,
+        utter_action: Text,
+        tracker: DialogueStateTracker,
+        output_channel: Text,
+        **kwargs: Any,
+    ) -> Optional[Dict[Text, Any]]:
+        key = ALIASES.get(utter_action, utter_action.removeprefix(UTTER_PREFIX))
+        language = tracker.get_slot(LANGUAGE_SLOT)
+        values = {**tracker.current_slot_values(), **kwargs}
+        first = is_first_reply(tracker)
+        guess = guess_language(tracker)
+        try:
+            return compose(key, language, first, guess, values)
+        except (LocaleError, KeyError, IndexError, ValueError):
+            # A missing text or placeholder is a bug (tests guard it); the young
+            # person still gets a reply rather than silence.
+            logger.exception("could not render response '%s'", key)
+            return compose("fallback", language, first, guess, {})

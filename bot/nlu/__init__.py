@@ -1,0 +1,1 @@
+"""Custom components that run inside Rasa's NLU pipeline (see config.yml)."""

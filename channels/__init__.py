@@ -1,0 +1,1 @@
+"""Connectors to the outside world (SMS through Twilio, Telegram): issue 3."""

@@ -1,0 +1,98 @@
+"""Intent accuracy and macro-F1 per language on the held-out sets.
+
+    make evaluate      # writes reports/nlu-heldout.{json,md}
+
+The held-out sets (tests/nlu/heldout_{cy,en}.yml) were written separately from
+the training data and are never trained on. A low-confidence message that
+falls back (``nlu_fallback``) counts as wrong.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections import Counter
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sklearn.metrics import f1_score
+
+ROOT = Path(__file__).resolve().parent.parent
+HELDOUT = ROOT / "tests" / "nlu"
+REPORTS = ROOT / "reports"
+
+
+def load_heldout(language: str) -> list[tuple[str, str]]:
+    data = yaml.safe_load((HELDOUT / f"heldout_{language}.yml").read_text(encoding="utf-8"))
+    return [
+        (line.strip()[2:].strip(), block["intent"])
+        for block in data["nlu"]
+        for line in block["examples"].splitlines()
+        if line.strip()
+    ]
+
+
+async def predict(agent: Any, texts: list[str]) -> list[str]:
+    return [(await agent.parse_message(text))["intent"]["name"] for text in texts]
+
+
+def score(gold: list[str], predicted: list[str]) -> dict[str, Any]:
+    labels = sorted(set(gold))
+    confused: Counter[tuple[str, str]] = Counter()
+    for g, p in zip(gold, predicted, strict=True):
+        if g != p:
+            confused[tuple(sorted((g, p)))] += 1  # type: ignore[index]
+    return {
+        "examples": len(gold),
+        "accuracy": round(sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold), 4),
+        "macro_f1": round(float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)), 4),
+        "fallbacks": sum(p == "nlu_fallback" for p in predicted),
+        "most_confused": [{"pair": list(pair), "errors": n} for pair, n in confused.most_common(5)],
+    }
+
+
+def evaluate(agent: Any, loop: asyncio.AbstractEventLoop | None = None) -> dict[str, Any]:
+    loop = loop or asyncio.new_event_loop()
+    report: dict[str, Any] = {}
+    for language in ("cy", "en"):
+        examples = load_heldout(language)
+        predicted = loop.run_until_complete(predict(agent, [text for text, _ in examples]))
+        report[language] = score([intent for _, intent in examples], predicted)
+        report[language]["errors"] = [
+            {"text": text, "gold": gold, "predicted": p}
+            for (text, gold), p in zip(examples, predicted, strict=True)
+            if gold != p
+        ]
+    return report
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = ["| language | examples | accuracy | macro-F1 | fallbacks | most confused pairs |", "|---|---|---|---|---|---|"]
+    for language, r in report.items():
+        pairs = "; ".join(f"{a} / {b} ({c['errors']})" for c in r["most_confused"][:3] for a, b in [c["pair"]])
+        lines.append(
+            f"| {language} | {r['examples']} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['fallbacks']} | {pairs} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    from rasa.core.agent import Agent
+
+    from bot.nlg import LocaleNLG
+    from bot.training import ensure_model
+
+    agent = Agent.load(str(ensure_model()), generator=LocaleNLG())
+    report = evaluate(agent)
+    REPORTS.mkdir(exist_ok=True)
+    (REPORTS / "nlu-heldout.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    (REPORTS / "nlu-heldout.md").write_text(markdown(report), encoding="utf-8")
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()
