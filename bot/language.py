@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Optional
 
 import pycld2
 
@@ -35,6 +34,10 @@ WELSH_MARKERS = frozenset(
     newyddion newid stopio cwyno cwyn cyfrinachol preifat pwy di be'di beth yw
     faint gwaith nos bore prynhawn da dda drwg ofn trist hapus blin gweud gwed
     hi'n o'n nhad mam mrawd chwaer maeth maethu gofalwr gofalwyr sori plîs
+    ar wrth dros heb gan tan rhwng dal aros ateb rhoi rho lawr fyny mynd fynd
+    dod dewch gwneud neud wneud cofio gallwn gawn cawn allai fedra fedri medru
+    dwisho gwrs cywir nagw nagoes naddo iep ydach ydyn chdi'n hwn hon hyn rhain
+    gore gorau gwell mwy llai llawer lot eto byth erioed weithiau pnawn prynhawn
     """.split()
 ) - {"help", "da", "os", "fi", "mi", "dan"}
 
@@ -49,6 +52,9 @@ ENGLISH_MARKERS = frozenset(
     still keep leave leaving left turned turning old year years feel feeling home
     school friend friends family carer foster mum dad brother sister scared sad
     happy angry stop change complain complaint private secret data delete
+    alright sup bye cya night morning evening sure definitely correct cheers
+    thankyou what's where's who's there's it's that's i'll i've i'd can't won't
+    should've going doing being been something anything nothing everything
     """.split()
 )
 
@@ -60,11 +66,12 @@ ASKS_FOR_WELSH = re.compile(r"\b(welsh|wlesh|cymraeg|gymraeg|nghymraeg|chymraeg|
 ASKS_FOR_ENGLISH = re.compile(r"\b(english|englis|inglish|eng|saesneg|saesnag|susneg|sisneg|seisnig)\b")
 
 CLEAR_MARGIN = 2
+CLD2_MIN_WORDS = 6
 
 
 @dataclass(frozen=True)
 class Detection:
-    language: Optional[Language]
+    language: Language | None
     """The best guess, or None if the text has no evidence at all (e.g. "👍")."""
     clear: bool
     """True when the evidence is strong enough to set the conversation's language."""
@@ -83,7 +90,7 @@ def _score(words: list[str], markers: frozenset[str]) -> int:
     return sum(1 for w in words if w in markers or _fold(w) in folded)
 
 
-def _cld2_guess(text: str) -> tuple[Optional[Language], bool]:
+def _cld2_guess(text: str) -> tuple[Language | None, bool]:
     try:
         reliable, _, details = pycld2.detect(text)
     except pycld2.error:  # invalid UTF-8 from a broken client
@@ -102,10 +109,11 @@ def detect(text: str) -> Detection:
         winner: Language = "cy" if welsh > english else "en"
         return Detection(winner, clear=abs(welsh - english) >= CLEAR_MARGIN)
     guess, reliable = _cld2_guess(text)
-    return Detection(guess, clear=reliable and len(words) >= 4 and guess is not None)
+    # pycld2 alone is unsure on short texts: trust it only on longer ones.
+    return Detection(guess, clear=reliable and len(words) >= CLD2_MIN_WORDS and guess is not None)
 
 
-def requested_language(text: str) -> Optional[Language]:
+def requested_language(text: str) -> Language | None:
     """The language a message names ("Cymraeg plis" -> cy), if it names just one."""
     lowered = text.lower()
     welsh, english = bool(ASKS_FOR_WELSH.search(lowered)), bool(ASKS_FOR_ENGLISH.search(lowered))

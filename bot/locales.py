@@ -7,10 +7,11 @@ hold the same keys (a test checks it). Texts may use the placeholders from
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any
 
 import yaml
 
@@ -46,8 +47,8 @@ def _parse_entry(key: str, raw: Any, source: Path) -> Entry:
     raise LocaleError(f"{source}: '{key}' must be a text or a mapping with 'text'")
 
 
-def load_locale(language: Language, root: Path = LOCALES_DIR) -> Dict[str, Entry]:
-    entries: Dict[str, Entry] = {}
+def load_locale(language: Language, root: Path = LOCALES_DIR) -> dict[str, Entry]:
+    entries: dict[str, Entry] = {}
     for path in sorted((root / language).glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for key, raw in data.items():
@@ -57,8 +58,8 @@ def load_locale(language: Language, root: Path = LOCALES_DIR) -> Dict[str, Entry
     return entries
 
 
-@lru_cache(maxsize=None)
-def catalogue(language: Language) -> Dict[str, Entry]:
+@cache
+def catalogue(language: Language) -> dict[str, Entry]:
     return load_locale(language)
 
 
@@ -66,7 +67,7 @@ def has_text(key: str) -> bool:
     return all(key in catalogue(language) for language in LANGUAGES)
 
 
-def render(key: str, language: Language, values: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+def render(key: str, language: Language, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A message ready for Rasa: ``{"text": ..., "buttons": [...]}``.
 
     Settings fill the placeholders; ``values`` (slots, an action's arguments)
@@ -75,18 +76,18 @@ def render(key: str, language: Language, values: Optional[Mapping[str, Any]] = N
     entry = catalogue(language).get(key)
     if entry is None:
         raise LocaleError(f"no text '{key}' in locales/{language}")
-    fill: Dict[str, Any] = dict(values or {})
+    fill: dict[str, Any] = dict(values or {})
     fill.update(get_settings().text_values(language))
-    message: Dict[str, Any] = {"text": entry.text.format_map(fill)}
+    message: dict[str, Any] = {"text": entry.text.format_map(fill)}
     if entry.buttons:
         message["buttons"] = [{"title": b.title, "payload": b.payload} for b in entry.buttons]
     return message
 
 
-def render_text(key: str, language: Language, values: Optional[Mapping[str, Any]] = None) -> str:
+def render_text(key: str, language: Language, values: Mapping[str, Any] | None = None) -> str:
     text: str = render(key, language, values)["text"]
     return text
 
 
-def keys(language: Language) -> List[str]:
+def keys(language: Language) -> list[str]:
     return sorted(catalogue(language))

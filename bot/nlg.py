@@ -16,7 +16,7 @@ Language rules (Welsh Language Standards, see NOTES.md):
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 from rasa.core.nlg.generator import NaturalLanguageGenerator
 from rasa.shared.core.events import BotUttered, SessionStarted
@@ -58,25 +58,27 @@ def guess_language(tracker: DialogueStateTracker) -> Language:
     return guess or get_settings().default_language
 
 
-def with_offer(message: Dict[str, Any], offered: Language) -> Dict[str, Any]:
+def with_offer(message: dict[str, Any], offered: Language) -> dict[str, Any]:
     """Adds, in the offered language, an invitation to switch to it."""
     offer = render_text("offer_language", offered)
     return {**message, "text": message["text"] + BILINGUAL_SEPARATOR + offer}
 
 
-def bilingual(key: str, values: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+def bilingual(key: str, values: dict[str, Any]) -> dict[str, Any] | None:
     welsh, english = render(key, "cy", values), render(key, "en", values)
     text = welsh["text"] + BILINGUAL_SEPARATOR + english["text"]
     if len(text) > MAX_MESSAGE_CHARS:
         return None
-    message: Dict[str, Any] = {"text": text}
+    message: dict[str, Any] = {"text": text}
     buttons = {b["payload"]: b for b in welsh.get("buttons", []) + english.get("buttons", [])}
     if buttons:
         message["buttons"] = list(buttons.values())
     return message
 
 
-def compose(key: str, language: Optional[Language], first_reply: bool, guess: Language, values: Dict[str, Any]) -> Dict[str, Any]:
+def compose(
+    key: str, language: Language | None, first_reply: bool, guess: Language, values: dict[str, Any]
+) -> dict[str, Any]:
     """The message for ``key``: pure, so tests can drive every case."""
     if language in LANGUAGES:
         message = render(key, language, values)
@@ -93,11 +95,11 @@ class LocaleNLG(NaturalLanguageGenerator):
 
     async def generate(
         self,
-        utter_action: Text,
+        utter_action: str,
         tracker: DialogueStateTracker,
-        output_channel: Text,
+        output_channel: str,
         **kwargs: Any,
-    ) -> Optional[Dict[Text, Any]]:
+    ) -> dict[str, Any] | None:
         key = ALIASES.get(utter_action, utter_action.removeprefix(UTTER_PREFIX))
         language = tracker.get_slot(LANGUAGE_SLOT)
         values = {**tracker.current_slot_values(), **kwargs}

@@ -9,7 +9,7 @@ prefix, e.g. ``IV_SERVICE_PHONE``.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Dict, Literal
+from typing import Literal
 
 from pydantic import BaseSettings
 
@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     class Config:
         env_prefix = "IV_"
 
-    def text_values(self, language: Language) -> Dict[str, str]:
+    def text_values(self, language: Language) -> dict[str, str]:
         """The placeholders a locale text may use, in the given language."""
         values = self.dict(exclude={"service_name_en", "service_name_cy", "default_language"})
         values["service_name"] = self.service_name_cy if language == "cy" else self.service_name_en

@@ -13,7 +13,6 @@ import asyncio
 import json
 import os
 from collections import Counter
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +47,9 @@ def score(gold: list[str], predicted: list[str]) -> dict[str, Any]:
     return {
         "examples": len(gold),
         "accuracy": round(sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold), 4),
-        "macro_f1": round(float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)), 4),
+        "macro_f1": round(
+            float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)), 4
+        ),
         "fallbacks": sum(p == "nlu_fallback" for p in predicted),
         "most_confused": [{"pair": list(pair), "errors": n} for pair, n in confused.most_common(5)],
     }
@@ -70,9 +71,14 @@ def evaluate(agent: Any, loop: asyncio.AbstractEventLoop | None = None) -> dict[
 
 
 def markdown(report: dict[str, Any]) -> str:
-    lines = ["| language | examples | accuracy | macro-F1 | fallbacks | most confused pairs |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| language | examples | accuracy | macro-F1 | fallbacks | most confused pairs |",
+        "|---|---|---|---|---|---|",
+    ]
     for language, r in report.items():
-        pairs = "; ".join(f"{a} / {b} ({c['errors']})" for c in r["most_confused"][:3] for a, b in [c["pair"]])
+        pairs = "; ".join(
+            f"{a} / {b} ({c['errors']})" for c in r["most_confused"][:3] for a, b in [c["pair"]]
+        )
         lines.append(
             f"| {language} | {r['examples']} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['fallbacks']} | {pairs} |"
         )
@@ -89,7 +95,9 @@ def main() -> None:
     agent = Agent.load(str(ensure_model()), generator=LocaleNLG())
     report = evaluate(agent)
     REPORTS.mkdir(exist_ok=True)
-    (REPORTS / "nlu-heldout.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    (REPORTS / "nlu-heldout.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     (REPORTS / "nlu-heldout.md").write_text(markdown(report), encoding="utf-8")
     print(markdown(report))
 

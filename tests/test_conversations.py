@@ -26,7 +26,11 @@ CONVERSATIONS: dict[str, tuple[str, str, list[str]]] = {
         "be fydden ni'n neud efo'r ymwelydd",
         ["iv_activities", "iv_activities_more"],
     ),
-    "ask_eligibility": ("can i get an iv", "ydw i'n gallu cael ymwelydd annibynnol?", ["eligibility", "eligibility_more"]),
+    "ask_eligibility": (
+        "can i get an iv",
+        "ydw i'n gallu cael ymwelydd annibynnol?",
+        ["eligibility", "eligibility_more"],
+    ),
     "ask_rights": ("do i have to have an IV", "oes rhaid i fi gael IV", ["rights", "rights_more"]),
     "ask_confidentiality": (
         "will my IV tell my social worker what i say",
@@ -74,9 +78,17 @@ CONVERSATIONS: dict[str, tuple[str, str, list[str]]] = {
         "dwi isio ymwelydd gwahanol",
         ["change_or_end_iv"],
     ),
-    "talk_to_human": ("can i talk to a real person", "ga i siarad efo person go iawn", ["talk_to_human_holding"]),
+    "talk_to_human": (
+        "can i talk to a real person",
+        "ga i siarad efo person go iawn",
+        ["talk_to_human_holding"],
+    ),
     "delete_my_data": ("please delete all my data", "dileu fy ngwybodaeth i plis", ["delete_data_holding"]),
-    "out_of_scope": ("whats the weather like tomorrow", "pwy enillodd y gêm rygbi neithiwr", ["out_of_scope"]),
+    "out_of_scope": (
+        "whats the weather like tomorrow",
+        "pwy enillodd y gêm rygbi neithiwr",
+        ["out_of_scope"],
+    ),
     "safeguarding_concern": (
         "my foster dad hits me",
         "mae fy nhad maeth yn fy nharo i",
@@ -91,7 +103,9 @@ def expected(keys: list[str], language: str) -> list[str]:
 
 @pytest.mark.parametrize("language", ["en", "cy"])
 @pytest.mark.parametrize("intent", sorted(CONVERSATIONS))
-def test_each_intent_is_answered_in_the_young_persons_language(chat: Chat, intent: str, language: str) -> None:
+def test_each_intent_is_answered_in_the_young_persons_language(
+    chat: Chat, intent: str, language: str
+) -> None:
     english, welsh, keys = CONVERSATIONS[intent]
     chat.say(OPENER[language])
     assert chat.slot("language") == language

@@ -9,7 +9,7 @@ its value. Runs after the intent classifier so it can see ``choose_language``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -31,14 +31,14 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
+    ) -> LanguageDetector:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             language = self._language_for(message)
             if language is None:
@@ -55,7 +55,7 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         return messages
 
     @staticmethod
-    def _language_for(message: Message) -> Optional[str]:
+    def _language_for(message: Message) -> str | None:
         text = message.get(TEXT) or ""
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         asked = requested_language(text)
