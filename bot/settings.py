@@ -9,10 +9,12 @@ prefix, e.g. ``IV_SERVICE_PHONE``.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseSettings
 
+ROOT = Path(__file__).resolve().parent.parent
 Language = Literal["cy", "en"]
 LANGUAGES: tuple[Language, ...] = ("cy", "en")
 
@@ -42,14 +44,64 @@ class Settings(BaseSettings):
     # is too long to send in both languages.
     default_language: Language = "en"
 
+    # "production" refuses to run without real secrets; anything else generates
+    # local ones in var/ on first use (never committed).
+    environment: str = "development"
+    database_url: str = "sqlite:///var/iv.db"
+    # Fernet key (cryptography) for names, addresses and free text at rest.
+    encryption_key: str | None = None
+    # HMAC key that turns a phone number or chat id into a conversation id.
+    address_key: str | None = None
+
+    # Channels (issue 3). Secrets come from the environment only.
+    telegram_bot_token: str | None = None
+    telegram_secret_token: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+    # Telegram chat ids allowed to use coordinator commands, comma-separated.
+    coordinator_telegram_chat_ids: str = ""
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from_number: str | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+    # The public base URL Twilio calls (behind a proxy the request URL differs).
+    public_base_url: str | None = None
+
+    max_message_chars: int = 1000
+    rate_limit_messages: int = 20
+    rate_limit_window_seconds: int = 60
+    send_retries: int = 3
+    send_backoff_seconds: float = 0.5
+
     class Config:
         env_prefix = "IV_"
 
     def text_values(self, language: Language) -> dict[str, str]:
         """The placeholders a locale text may use, in the given language."""
-        values = self.dict(exclude={"service_name_en", "service_name_cy", "default_language"})
+        values = self.dict(include=TEXT_SETTINGS)
         values["service_name"] = self.service_name_cy if language == "cy" else self.service_name_en
         return {key: str(value) for key, value in values.items()}
+
+    @property
+    def coordinator_chat_ids(self) -> frozenset[int]:
+        return frozenset(int(v) for v in self.coordinator_telegram_chat_ids.replace(" ", "").split(",") if v)
+
+
+# The settings a text may show (never a secret).
+TEXT_SETTINGS = {
+    "service_phone",
+    "service_email",
+    "hours_open",
+    "hours_close",
+    "min_age",
+    "max_new_referral_age",
+    "max_continue_age",
+    "matching_target_months",
+    "emergency_number",
+    "childline_phone",
+    "meic_phone",
+    "meic_text",
+    "samaritans_phone",
+}
 
 
 @lru_cache(maxsize=1)

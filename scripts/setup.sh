@@ -22,3 +22,6 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+
+# Create or upgrade our own tables (SQLite file var/iv.db unless IV_DATABASE_URL).
+.venv/bin/alembic upgrade head

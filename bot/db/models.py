@@ -1,0 +1,75 @@
+"""Tables. Addresses and free text are encrypted (``EncryptedText``); a
+conversation is known by its keyed hash (bot.crypto.conversation_id)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import declarative_base
+from sqlalchemy.types import TypeDecorator
+
+from bot.crypto import decrypt, encrypt
+
+Base: Any = declarative_base()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class EncryptedText(TypeDecorator):  # type: ignore[type-arg]
+    """Text stored as a Fernet token: unreadable without IV_ENCRYPTION_KEY."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else decrypt(value)
+
+
+class ChannelContact(Base):
+    """How to reach a conversation: which channel, and its address (encrypted)."""
+
+    __tablename__ = "channel_contacts"
+
+    conversation_id = Column(String(64), primary_key=True)
+    channel = Column(String(16), nullable=False)
+    address = Column(EncryptedText, nullable=False)
+    opted_out = Column(Boolean, nullable=False, default=False)
+    opted_out_at = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class ProcessedDelivery(Base):
+    """A provider's delivery id we have already accepted: a retry is ignored."""
+
+    __tablename__ = "processed_deliveries"
+    __table_args__ = (UniqueConstraint("channel", "delivery_id", name="uq_delivery"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(16), nullable=False)
+    delivery_id = Column(String(64), nullable=False)
+    received_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class OutboundMessage(Base):
+    """Every message we tried to send, with its fate; failures are kept, not swallowed."""
+
+    __tablename__ = "outbound_messages"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(64), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    provider_id = Column(String(64), index=True)  # Twilio MessageSid / Telegram message_id
+    status = Column(String(16), nullable=False)  # sent | failed | suppressed | delivered | undelivered
+    attempts = Column(Integer, nullable=False, default=0)
+    segments = Column(Integer)
+    error = Column(String(255))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
