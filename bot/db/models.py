@@ -3,7 +3,7 @@ conversation is known by its keyed hash (bot.crypto.conversation_id)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, UniqueConstraint
@@ -16,10 +16,10 @@ Base: Any = declarative_base()
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
-class EncryptedText(TypeDecorator):  # type: ignore[type-arg]
+class EncryptedText(TypeDecorator):
     """Text stored as a Fernet token: unreadable without IV_ENCRYPTION_KEY."""
 
     impl = Text

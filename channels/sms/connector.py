@@ -1,0 +1,179 @@
+"""SMS through Twilio, as a Rasa custom connector (``credentials.yml``:
+``channels.sms.connector.SmsInput``), mounted at ``/webhooks/sms/``.
+
+Unlike Rasa's own Twilio connector it checks ``X-Twilio-Signature`` (403 if
+forged or missing), keys conversations by a keyed hash of the number, answers
+Twilio at once and replies from a background task through the non-blocking
+client, ignores Twilio's retries of a ``MessageSid`` it has seen, honours
+STOP/START/HELP in both languages, and records delivery-status callbacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from bot.settings import Settings, get_settings
+from channels import contacts, deliveries
+from channels.inbox import Inbox
+from channels.senders import sms_sender
+from channels.sms.keywords import keyword
+from channels.sms.sender import CHANNEL, SmsSender
+from channels.texts import channel_text, conversation_language
+
+logger = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+class SmsOutput(OutputChannel):
+    """Replies to one conversation. ``recipient_id`` is the conversation id;
+    the number is looked up (decrypted) only here, at the moment of sending."""
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    def __init__(self, sender: SmsSender) -> None:
+        self.sender = sender
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        contact = await asyncio.to_thread(contacts.lookup, recipient_id)
+        if contact is None:
+            logger.error("no SMS contact for %s", recipient_id)
+            return
+        if contact.opted_out:
+            await asyncio.to_thread(
+                deliveries.record_outbound,
+                conversation_id=recipient_id,
+                channel=CHANNEL,
+                status="suppressed",
+                attempts=0,
+            )
+            return
+        await self.sender.send(recipient_id, contact.address, text)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        # SMS has no buttons: list the choices; typing one is understood by NLU.
+        choices = " / ".join(button["title"] for button in buttons)
+        await self.send_text_message(recipient_id, f"{text}\n\n{choices}")
+
+
+class SmsInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(get_settings())
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.sender = sms_sender()
+        self.inbox = Inbox(settings)
+        self.validator = RequestValidator(settings.twilio_auth_token or "")
+
+    def get_output_channel(self) -> OutputChannel:
+        return SmsOutput(self.sender)
+
+    def _signed_url(self, request: Request) -> str:
+        # Behind a proxy the URL Twilio signed is the public one, not ours.
+        base = self.settings.public_base_url
+        if not base:
+            return request.url
+        query = f"?{request.query_string}" if request.query_string else ""
+        return f"{base.rstrip('/')}{request.path}{query}"
+
+    def is_genuine(self, request: Request) -> bool:
+        if not self.settings.twilio_auth_token:
+            return False  # unconfigured: refuse everything rather than trust anyone
+        signature = request.headers.get("X-Twilio-Signature", "")
+        params = {key: values[0] for key, values in (request.form or {}).items()}
+        return bool(signature) and self.validator.validate(self._signed_url(request), params, signature)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("sms_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.is_genuine(request):
+                logger.warning("refused an SMS webhook with a bad or missing signature")
+                return response.text("forbidden", status=403)
+            form = {key: values[0] for key, values in request.form.items()}
+            sid, sender = form.get("MessageSid"), form.get("From")
+            if not sid or not sender:
+                return response.text("missing MessageSid or From", status=400)
+            if await asyncio.to_thread(deliveries.claim, CHANNEL, sid):
+                request.app.add_task(self._handle(on_new_message, request.app.ctx.agent, form))
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        @hook.route("/status", methods=["POST"])
+        async def status(request: Request) -> HTTPResponse:
+            if not self.is_genuine(request):
+                return response.text("forbidden", status=403)
+            form = {key: values[0] for key, values in request.form.items()}
+            if form.get("MessageSid") and form.get("MessageStatus"):
+                await asyncio.to_thread(
+                    deliveries.record_status, form["MessageSid"], form["MessageStatus"], form.get("ErrorCode")
+                )
+            return response.empty()
+
+        return hook
+
+    async def _handle(self, on_new_message: Any, agent: Any, form: dict[str, str]) -> None:
+        try:
+            await self._handle_message(on_new_message, agent, form)
+        except Exception:
+            logger.exception("failed to handle an SMS")
+
+    async def _handle_message(self, on_new_message: Any, agent: Any, form: dict[str, str]) -> None:
+        cid = await asyncio.to_thread(contacts.remember, CHANNEL, form["From"])
+        output = self.get_output_channel()
+        body = form.get("Body", "").strip()
+        has_media = int(form.get("NumMedia", "0") or 0) > 0
+
+        word = keyword(body)
+        if word is not None:
+            await self._keyword(word, cid, agent, output)
+            return
+        if has_media and not body:
+            await self.inbox.notice(agent, output, cid, "media_not_supported")
+            return
+        await self.inbox.deliver(
+            on_new_message=on_new_message,
+            agent=agent,
+            output=output,
+            conversation_id=cid,
+            channel=CHANNEL,
+            text=body,
+        )
+        if has_media:
+            await self.inbox.notice(agent, output, cid, "media_not_supported")
+
+    async def _keyword(self, word: Any, cid: str, agent: Any, output: OutputChannel) -> None:
+        if word.action == "stop":
+            if not word.answered_by_twilio:
+                await output.send_text_message(cid, channel_text("sms_stopped", word.language))
+            await asyncio.to_thread(contacts.set_opted_out, cid, True)
+        elif word.action == "start":
+            await asyncio.to_thread(contacts.set_opted_out, cid, False)
+            if not word.answered_by_twilio:
+                await output.send_text_message(cid, channel_text("sms_started", word.language))
+        else:
+            language = await conversation_language(agent, cid) or word.language
+            await output.send_text_message(cid, channel_text("sms_help", language))

@@ -1,0 +1,103 @@
+"""Local stand-ins for the Telegram Bot API and Twilio's REST API, recording
+what the assistant sends. They can be told to fail, to test retries."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from typing import Any
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+
+class FakeProvider:
+    def __init__(self) -> None:
+        self.server = HTTPServer(host="127.0.0.1", port=0)
+        self.sent: list[dict[str, Any]] = []
+        self.calls: list[str] = []
+        self.fail_next = 0
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def start(self) -> FakeProvider:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.clear()
+        if self.server.is_running():
+            self.server.stop()
+
+    @property
+    def url(self) -> str:
+        return self.server.url_for("").rstrip("/")
+
+    def _should_fail(self) -> bool:
+        with self._lock:
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                return True
+            return False
+
+
+class FakeTelegram(FakeProvider):
+    TOKEN = "123456:TEST-TOKEN"
+
+    def start(self) -> FakeTelegram:
+        super().start()
+        self.server.expect_request(f"/bot{self.TOKEN}/sendMessage").respond_with_handler(self._send)
+        self.server.expect_request(f"/bot{self.TOKEN}/answerCallbackQuery").respond_with_handler(self._answer)
+        return self
+
+    def _send(self, request: Request) -> Response:
+        self.calls.append("sendMessage")
+        if self._should_fail():
+            return Response(
+                json.dumps({"ok": False, "error_code": 502, "description": "Bad Gateway"}), status=502
+            )
+        form = request.form
+        markup = json.loads(form["reply_markup"]) if "reply_markup" in form else None
+        message_id = next(self._ids)
+        with self._lock:
+            self.sent.append({"chat_id": int(form["chat_id"]), "text": form["text"], "reply_markup": markup})
+        result = {
+            "message_id": message_id,
+            "date": 0,
+            "chat": {"id": int(form["chat_id"]), "type": "private"},
+        }
+        return Response(json.dumps({"ok": True, "result": result}), content_type="application/json")
+
+    def _answer(self, request: Request) -> Response:
+        self.calls.append("answerCallbackQuery")
+        return Response(json.dumps({"ok": True, "result": True}), content_type="application/json")
+
+    def texts_to(self, chat_id: int) -> list[str]:
+        return [m["text"] for m in self.sent if m["chat_id"] == chat_id]
+
+
+class FakeTwilio(FakeProvider):
+    ACCOUNT_SID = "AC00000000000000000000000000000000"
+
+    def start(self) -> FakeTwilio:
+        super().start()
+        path = f"/2010-04-01/Accounts/{self.ACCOUNT_SID}/Messages.json"
+        self.server.expect_request(path, method="POST").respond_with_handler(self._create)
+        return self
+
+    def _create(self, request: Request) -> Response:
+        self.calls.append("Messages.create")
+        if self._should_fail():
+            return Response(json.dumps({"code": 20500, "message": "Internal", "status": 500}), status=500)
+        form = request.form
+        sid = f"SM{next(self._ids):032d}"
+        with self._lock:
+            self.sent.append(
+                {"sid": sid, "to": form["To"], "body": form["Body"], "callback": form.get("StatusCallback")}
+            )
+        body = {"sid": sid, "status": "queued", "to": form["To"], "from": form["From"], "body": form["Body"]}
+        return Response(json.dumps(body), status=201, content_type="application/json")
+
+    def bodies_to(self, number: str) -> list[str]:
+        return [m["body"] for m in self.sent if m["to"] == number]

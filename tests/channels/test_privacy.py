@@ -1,0 +1,26 @@
+"""No raw phone number or Telegram chat id in Rasa's tracker or the logs."""
+
+from __future__ import annotations
+
+import json
+import random
+
+from tests.channels import telegram_updates as tg
+from tests.channels.conftest import Assistant, wait_for
+
+
+def test_addresses_never_reach_the_tracker_or_the_logs(assistant: Assistant) -> None:
+    number = f"+4477009{random.randint(10**4, 10**5 - 1)}"
+    chat_id = random.randint(10**8, 10**9)
+    assistant.sms(number, "can i talk to a real person")
+    assistant.telegram_update(tg.message(chat_id, "can i talk to a real person"))
+    wait_for(lambda: assistant.twilio.bodies_to(number) and assistant.telegram.texts_to(chat_id))
+
+    for channel, address in (("sms", number), ("telegram", str(chat_id))):
+        tracker = json.dumps(assistant.tracker(assistant.conversation_id(channel, address)))
+        assert "talk to a real person" in tracker  # the conversation is there...
+        assert address not in tracker  # ...but not who it is
+    logs = assistant.log_file.read_text() + assistant.log_file.with_name("rasa.out").read_text()
+    assert "talk to a real person" in logs or "user" in logs  # debug logging was on
+    assert number not in logs and number.lstrip("+") not in logs
+    assert str(chat_id) not in logs

@@ -1,0 +1,192 @@
+"""SMS through the real assistant: signatures, replies, retries, STOP/START,
+media, segmentation, rate limit and delivery status."""
+
+from __future__ import annotations
+
+import uuid
+
+from bot.locales import render_text
+from channels.sms.segments import segment_count
+from tests.channels.conftest import PUBLIC_BASE_URL, RATE_LIMIT, Assistant, wait_for
+
+
+def new_number() -> str:
+    return f"+4477009{uuid.uuid4().int % 10**5:05d}"
+
+
+def test_a_genuine_text_is_answered_in_its_language_by_sms(assistant: Assistant) -> None:
+    number = new_number()
+    response = assistant.sms(number, "what is an independent visitor?")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/xml")
+
+    bodies = wait_for(
+        lambda: len(assistant.twilio.bodies_to(number)) >= 2 and assistant.twilio.bodies_to(number)
+    )
+    assert bodies[0].startswith(render_text("what_is_iv", "en"))
+    assert bodies[1] == render_text("what_is_iv_more", "en")
+
+
+def test_a_forged_signature_is_refused_and_reaches_no_conversation(assistant: Assistant) -> None:
+    number = new_number()
+    response = assistant.post_twilio(
+        "/webhooks/sms/webhook",
+        {"MessageSid": "SMforged", "From": number, "Body": "hi"},
+        signature="Zm9yZ2VkIQ==",
+    )
+    assert response.status_code == 403
+    assert assistant.user_texts(assistant.conversation_id("sms", number)) == []
+    assert assistant.twilio.bodies_to(number) == []
+
+
+def test_a_missing_signature_is_refused(assistant: Assistant) -> None:
+    number = new_number()
+    response = assistant.post_twilio(
+        "/webhooks/sms/webhook", {"MessageSid": "SMnone", "From": number}, signature=""
+    )
+    assert response.status_code == 403
+    assert assistant.user_texts(assistant.conversation_id("sms", number)) == []
+
+
+def test_a_signature_for_our_local_url_is_refused_behind_the_proxy(assistant: Assistant) -> None:
+    # Twilio signs the public URL; a request signed for the internal one is not Twilio's.
+    from twilio.request_validator import RequestValidator
+
+    from tests.channels.conftest import TWILIO_TOKEN
+
+    params = {"MessageSid": "SMlocal", "From": new_number(), "Body": "hi"}
+    local = RequestValidator(TWILIO_TOKEN).compute_signature(assistant.url + "/webhooks/sms/webhook", params)
+    assert assistant.post_twilio("/webhooks/sms/webhook", params, signature=local).status_code == 403
+    public = RequestValidator(TWILIO_TOKEN).compute_signature(
+        PUBLIC_BASE_URL + "/webhooks/sms/webhook", params
+    )
+    assert assistant.post_twilio("/webhooks/sms/webhook", params, signature=public).status_code == 200
+
+
+def test_a_retried_delivery_gets_no_second_reply(assistant: Assistant) -> None:
+    number = new_number()
+    sid = f"SM{uuid.uuid4().hex}"
+    assert assistant.sms(number, "thanks", sid=sid).status_code == 200
+    wait_for(lambda: assistant.twilio.bodies_to(number))
+    assert assistant.sms(number, "thanks", sid=sid).status_code == 200
+    assistant.sms(number, "ok")  # a later, different message is still answered...
+    wait_for(lambda: len(assistant.twilio.bodies_to(number)) >= 2)
+    cid = assistant.conversation_id("sms", number)
+    assert assistant.user_texts(cid) == ["thanks", "ok"]  # ...and the retry never reached Rasa
+    assert len(assistant.twilio.bodies_to(number)) == 2
+
+
+def test_a_picture_gets_a_kind_text_only_reply(assistant: Assistant) -> None:
+    number = new_number()
+    assistant.sms(number, "", NumMedia="1", MediaUrl0="https://example.org/p.jpg")
+    [body] = wait_for(lambda: assistant.twilio.bodies_to(number))
+    assert body == render_text("media_not_supported", "cy") + "\n\n" + render_text(
+        "media_not_supported", "en"
+    )
+
+
+def test_after_stop_nothing_is_sent_until_start(assistant: Assistant) -> None:
+    number = new_number()
+    cid = assistant.conversation_id("sms", number)
+    assistant.sms(number, "STOP")
+    wait_for(lambda: assistant.rows("select opted_out from channel_contacts where conversation_id=:c", c=cid))
+    assert assistant.rows("select opted_out from channel_contacts where conversation_id=:c", c=cid)[0][0]
+
+    assistant.sms(number, "what is an IV")
+    wait_for(lambda: "what is an IV" in assistant.user_texts(cid))
+    wait_for(
+        lambda: assistant.rows(
+            "select 1 from outbound_messages where conversation_id=:c and status='suppressed'", c=cid
+        )
+    )
+    assert assistant.twilio.bodies_to(number) == []  # Twilio itself confirms an English STOP
+
+    assistant.sms(number, "START")
+    wait_for(
+        lambda: (
+            not assistant.rows("select opted_out from channel_contacts where conversation_id=:c", c=cid)[0][0]
+        )
+    )
+    assistant.sms(number, "thank you")
+    assert wait_for(lambda: assistant.twilio.bodies_to(number))
+
+
+def test_welsh_stop_is_confirmed_in_welsh_then_respected(assistant: Assistant) -> None:
+    number = new_number()
+    assistant.sms(number, "STOPIO")
+    [body] = wait_for(lambda: assistant.twilio.bodies_to(number))
+    assert body == render_text("sms_stopped", "cy")
+    assistant.sms(number, "diolch")
+    cid = assistant.conversation_id("sms", number)
+    wait_for(lambda: "diolch" in assistant.user_texts(cid))
+    wait_for(
+        lambda: assistant.rows(
+            "select 1 from outbound_messages where conversation_id=:c and status='suppressed'", c=cid
+        )
+    )
+    assert assistant.twilio.bodies_to(number) == [body]
+
+
+def test_help_is_answered_with_the_services_contacts(assistant: Assistant) -> None:
+    number = new_number()
+    assistant.sms(number, "HELP")
+    [body] = wait_for(lambda: assistant.twilio.bodies_to(number))
+    assert body == render_text("sms_help", "en")
+
+
+def test_a_long_welsh_reply_is_split_into_ucs2_sized_messages(assistant: Assistant) -> None:
+    number = new_number()
+    assistant.sms(number, "beth ydi ymwelydd annibynnol a be fydden ni'n neud efo'n gilydd?")
+    bodies = wait_for(
+        lambda: len(assistant.twilio.bodies_to(number)) >= 2 and assistant.twilio.bodies_to(number)
+    )
+    cid = assistant.conversation_id("sms", number)
+    wait_for(lambda: assistant.rows("select segments from outbound_messages where conversation_id=:c", c=cid))
+    recorded = [
+        row[0]
+        for row in assistant.rows("select segments from outbound_messages where conversation_id=:c", c=cid)
+    ]
+    assert all(1 <= segment_count(body) <= 3 for body in bodies)
+    assert recorded == [segment_count(body) for body in bodies][: len(recorded)]
+    welsh = " ".join(bodies)
+    assert any(c in welsh for c in "âêîôûŵŷ"), "circumflexes are kept, whatever they cost"
+
+
+def test_too_many_messages_get_one_kind_slow_down(assistant: Assistant) -> None:
+    number = new_number()
+    cid = assistant.conversation_id("sms", number)
+    for i in range(RATE_LIMIT + 3):
+        assistant.sms(number, f"ok {i}")
+    wait_for(lambda: len(assistant.user_texts(cid)) >= RATE_LIMIT)
+    slow_down = render_text("rate_limited", "cy") + "\n\n" + render_text("rate_limited", "en")
+    wait_for(lambda: slow_down in assistant.twilio.bodies_to(number))
+    assert len(assistant.user_texts(cid)) == RATE_LIMIT
+    assert assistant.twilio.bodies_to(number).count(slow_down) == 1
+
+
+def test_a_failed_send_is_retried_and_recorded(assistant: Assistant) -> None:
+    number = new_number()
+    cid = assistant.conversation_id("sms", number)
+    assistant.twilio.fail_next = 1
+    assistant.sms(number, "thanks")
+    wait_for(lambda: assistant.twilio.bodies_to(number))
+    [(status, attempts)] = wait_for(
+        lambda: assistant.rows(
+            "select status, attempts from outbound_messages where conversation_id=:c", c=cid
+        )
+    )
+    assert (status, attempts) == ("sent", 2)
+
+
+def test_delivery_status_callbacks_are_recorded(assistant: Assistant) -> None:
+    number = new_number()
+    assistant.sms(number, "thanks")
+    [sent] = wait_for(lambda: [m for m in assistant.twilio.sent if m["to"] == number])
+    assert sent["callback"] == PUBLIC_BASE_URL + "/webhooks/sms/status"
+    params = {"MessageSid": sent["sid"], "MessageStatus": "delivered"}
+    assert assistant.post_twilio("/webhooks/sms/status", params).status_code == 204
+    assert (
+        assistant.rows("select status from outbound_messages where provider_id=:s", s=sent["sid"])[0][0]
+        == "delivered"
+    )
+    assert assistant.post_twilio("/webhooks/sms/status", params, signature="bad").status_code == 403
