@@ -1,11 +1,13 @@
 # Two commands for a fresh machine (see README):
 #   make run    set up, train if needed, and chat in the terminal
 #   make test   set up, train if needed, and run the whole test suite
-.PHONY: setup model run test lint evaluate validate
+.PHONY: setup model run serve test lint evaluate validate
 
 BIN := .venv/bin
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
+# Rasa loads our components, NLG and connectors by module path.
+export PYTHONPATH := $(CURDIR)
 
 setup:
 	@./scripts/setup.sh
@@ -16,9 +18,13 @@ model: setup
 run: model
 	$(BIN)/rasa shell --model "$$($(BIN)/python -m bot.training | tail -n 1)" --endpoints endpoints.yml --credentials credentials.yml
 
+# The HTTP server with the SMS and Telegram connectors (settings: README, "Channels").
+serve: model
+	$(BIN)/rasa run --enable-api --auth-token "$${IV_RASA_API_TOKEN:?set IV_RASA_API_TOKEN}" --model "$$($(BIN)/python -m bot.training | tail -n 1)" --endpoints endpoints.yml --credentials credentials.channels.yml
+
 lint: setup
-	$(BIN)/ruff check bot actions channels tests scripts
-	$(BIN)/ruff format --check bot actions channels tests scripts
+	$(BIN)/ruff check bot actions channels tests scripts migrations
+	$(BIN)/ruff format --check bot actions channels tests scripts migrations
 	$(BIN)/mypy
 
 test: model lint

@@ -30,6 +30,7 @@ PUBLIC_BASE_URL = "https://iv.example.org"  # what Twilio signs: we sit behind a
 TWILIO_TOKEN = "twilio-test-auth-token"
 TELEGRAM_SECRET = "telegram-secret-token-for-tests"
 COORDINATOR_CHAT = 777001
+API_TOKEN = "rasa-api-test-token"
 RATE_LIMIT = 6
 
 
@@ -64,7 +65,9 @@ class Assistant:
         return f"{channel}-{digest.hexdigest()[:32]}"
 
     def tracker(self, conversation_id: str) -> dict[str, Any]:
-        return self.client.get(f"{self.url}/conversations/{conversation_id}/tracker").json()
+        response = self.client.get(f"{self.url}/conversations/{conversation_id}/tracker", params={"token": API_TOKEN})
+        response.raise_for_status()
+        return response.json()
 
     def user_texts(self, conversation_id: str) -> list[str]:
         return [e.get("text") for e in self.tracker(conversation_id)["events"] if e["event"] == "user"]
@@ -130,7 +133,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     with open(workdir / "rasa.out", "w") as out:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "rasa", "run", "--enable-api", "--debug",
+                sys.executable, "-m", "rasa", "run", "--enable-api", "--auth-token", API_TOKEN, "--debug",
                 "--model", str(model), "--port", str(port),
                 "--credentials", "credentials.channels.yml", "--endpoints", "endpoints.yml",
                 "--log-file", str(log_file),
