@@ -1,7 +1,7 @@
 # Two commands for a fresh machine (see README):
 #   make run    set up, train if needed, and chat in the terminal
 #   make test   set up, train if needed, and run the whole test suite
-.PHONY: setup model run serve test lint evaluate validate
+.PHONY: setup model run serve test lint evaluate evaluate-safeguarding validate
 
 BIN := .venv/bin
 export RASA_TELEMETRY_ENABLED := false
@@ -33,6 +33,10 @@ test: model lint
 # Intent accuracy and macro-F1 per language on the held-out set -> reports/
 evaluate: model
 	$(BIN)/python -m scripts.evaluate_nlu
+
+# Safeguarding detector recall per category and language, false escalations -> reports/
+evaluate-safeguarding: setup
+	$(BIN)/python -m scripts.evaluate_safeguarding
 
 validate: setup
 	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml

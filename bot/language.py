@@ -120,3 +120,12 @@ def requested_language(text: str) -> Language | None:
     if welsh == english:
         return None
     return "cy" if welsh else "en"
+
+
+def conversation_language(slots: Mapping[str, Any]) -> Language | None:
+    """The language to reply in: the one asked for, else the one detected."""
+    for slot in ("language", "detected_language"):
+        value = slots.get(slot)
+        if value in ("cy", "en"):
+            return value  # type: ignore[no-any-return]
+    return None

@@ -6,7 +6,7 @@ Custom actions that call ``dispatcher.utter_message(response=...)`` come
 through here too, so every message the bot sends is rendered the same way.
 
 Language rules (Welsh Language Standards, see NOTES.md):
-- the ``language`` slot decides;
+- the language asked for decides, else the one detected (bot.language);
 - while it is unknown, a reply goes in both languages, Welsh first, when that
   fits in one message; otherwise in the language the message looks like,
   with an offer of the other language;
@@ -19,10 +19,10 @@ import logging
 from typing import Any
 
 from rasa.core.nlg.generator import NaturalLanguageGenerator
-from rasa.shared.core.events import BotUttered, SessionStarted
+from rasa.shared.core.events import BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.language import detect
+from bot.language import conversation_language, detect
 from bot.locales import LocaleError, render, render_text
 from bot.settings import LANGUAGES, Language, get_settings
 
@@ -31,7 +31,6 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 300
 """One SMS-sized message; long answers are split into several responses."""
 
-LANGUAGE_SLOT = "language"
 UTTER_PREFIX = "utter_"
 # Texts the generator uses itself, not answers to a response name.
 GENERATOR_KEYS = frozenset({"offer_language"})
@@ -44,18 +43,25 @@ def other(language: Language) -> Language:
     return "en" if language == "cy" else "cy"
 
 
-def is_first_reply(tracker: DialogueStateTracker) -> bool:
+def is_first_reply(tracker: DialogueStateTracker, since: type = SessionStarted) -> bool:
+    """No bot message yet since the session (or, with ``since=UserUttered``, the turn) began."""
     for event in reversed(tracker.events):
         if isinstance(event, BotUttered):
             return False
-        if isinstance(event, SessionStarted):
+        if isinstance(event, since):
             return True
     return True
 
 
 def guess_language(tracker: DialogueStateTracker) -> Language:
-    guess = detect(tracker.latest_message.text or "").language if tracker.latest_message else None
-    return guess or get_settings().default_language
+    """While the language is unknown: what the young person's latest message
+    that shows any language is written in."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            guess = detect(event.text or "").language
+            if guess:
+                return guess
+    return get_settings().default_language
 
 
 def with_offer(message: dict[str, Any], offered: Language) -> dict[str, Any]:
@@ -77,7 +83,12 @@ def bilingual(key: str, values: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def compose(
-    key: str, language: Language | None, first_reply: bool, guess: Language, values: dict[str, Any]
+    key: str,
+    language: Language | None,
+    first_reply: bool,
+    guess: Language,
+    values: dict[str, Any],
+    first_of_turn: bool = True,
 ) -> dict[str, Any]:
     """The message for ``key``: pure, so tests can drive every case."""
     if language in LANGUAGES:
@@ -86,7 +97,8 @@ def compose(
     both = bilingual(key, values)
     if both is not None:
         return both
-    return with_offer(render(key, guess, values), other(guess))
+    message = render(key, guess, values)
+    return with_offer(message, other(guess)) if first_of_turn else message
 
 
 class LocaleNLG(NaturalLanguageGenerator):
@@ -101,14 +113,15 @@ class LocaleNLG(NaturalLanguageGenerator):
         **kwargs: Any,
     ) -> dict[str, Any] | None:
         key = ALIASES.get(utter_action, utter_action.removeprefix(UTTER_PREFIX))
-        language = tracker.get_slot(LANGUAGE_SLOT)
+        language = conversation_language(tracker.current_slot_values())
         values = {**tracker.current_slot_values(), **kwargs}
         first = is_first_reply(tracker)
+        first_of_turn = is_first_reply(tracker, since=UserUttered)
         guess = guess_language(tracker)
         try:
-            return compose(key, language, first, guess, values)
+            return compose(key, language, first, guess, values, first_of_turn)
         except (LocaleError, KeyError, IndexError, ValueError):
             # A missing text or placeholder is a bug (tests guard it); the young
             # person still gets a reply rather than silence.
             logger.exception("could not render response '%s'", key)
-            return compose("fallback", language, first, guess, {})
+            return compose("fallback", language, first, guess, {}, first_of_turn)

@@ -1,6 +1,6 @@
 """What the connectors themselves say, in the conversation's language.
 
-The language is the ``language`` slot of the conversation's tracker; while it
+The language is the conversation's (bot.language.conversation_language); while it
 is unknown the text goes in both languages, Welsh first, as bot/nlg.py does.
 """
 
@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.locales import render_text
-from bot.nlg import BILINGUAL_SEPARATOR, LANGUAGE_SLOT
-from bot.settings import LANGUAGES, Language
+from bot.language import conversation_language
+from bot.nlg import BILINGUAL_SEPARATOR
+from bot.settings import Language
 
 CHANNEL_KEYS = frozenset(
     {
@@ -33,8 +34,7 @@ async def conversation_language(agent: Any, conversation_id: str) -> Language | 
     if store is None:
         return None
     tracker = await store.retrieve(conversation_id)
-    language = tracker.get_slot(LANGUAGE_SLOT) if tracker else None
-    return language if language in LANGUAGES else None
+    return conversation_language(tracker.current_slot_values()) if tracker else None
 
 
 def channel_text(key: str, language: Language | None) -> str:

@@ -30,6 +30,12 @@ class Chat:
         tracker = self.loop.run_until_complete(self.agent.tracker_store.retrieve(self.sender))
         return tracker.get_slot(name) if tracker else None
 
+    def language(self) -> str | None:
+        from bot.language import conversation_language
+
+        tracker = self.loop.run_until_complete(self.agent.tracker_store.retrieve(self.sender))
+        return conversation_language(tracker.current_slot_values()) if tracker else None
+
 
 @pytest.fixture(scope="session")
 def event_loop_for_agent() -> Iterator[asyncio.AbstractEventLoop]:

@@ -20,7 +20,7 @@ CONVERSATIONS: dict[str, tuple[str, str, list[str]]] = {
     "deny": ("nope", "na", ["anything_else"]),
     "bot_challenge": ("am i talking to a robot?", "wyt ti'n berson go iawn?", ["bot_challenge"]),
     "ask_help": ("what can you help me with", "be fedri di neud?", ["help"]),
-    "ask_what_is_iv": ("wots an IV", "be di IV", ["what_is_iv", "what_is_iv_more"]),
+    "ask_what_is_iv": ("what's an IV?", "be di IV", ["what_is_iv", "what_is_iv_more"]),
     "ask_iv_activities": (
         "what would we do when my visitor comes",
         "be fydden ni'n neud efo'r ymwelydd",
@@ -98,7 +98,9 @@ CONVERSATIONS: dict[str, tuple[str, str, list[str]]] = {
 
 
 def expected(keys: list[str], language: str) -> list[str]:
-    return [render_text(key, language) for key in keys]  # type: ignore[arg-type]
+    """The messages a young person sees. Rasa sends each paragraph of a
+    text as its own message (CollectingOutputChannel splits on blank lines)."""
+    return [part for key in keys for part in render_text(key, language).split("\n\n")]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
@@ -108,7 +110,7 @@ def test_each_intent_is_answered_in_the_young_persons_language(
 ) -> None:
     english, welsh, keys = CONVERSATIONS[intent]
     chat.say(OPENER[language])
-    assert chat.slot("language") == language
+    assert chat.language() == language
 
     replies = chat.texts(english if language == "en" else welsh)
 
@@ -122,6 +124,13 @@ def test_first_contact_greeting_is_bilingual_welsh_first_with_a_choice(chat: Cha
     assert [b["title"] for b in reply["buttons"]] == ["Cymraeg", "English"]
 
 
+def test_a_disclosure_is_answered_with_crisis_contacts_in_the_same_turn(chat: Chat) -> None:
+    chat.say(OPENER["cy"])
+    replies = chat.texts("ga i IV plis? hefyd mae fy nhad maeth yn fy nharo i")
+    assert replies == expected(["safeguarding_holding", "safeguarding_helplines"], "cy")
+    assert chat.slot("language") is None and chat.language() == "cy"
+
+
 def test_choosing_welsh_by_button_sets_the_language(chat: Chat) -> None:
     chat.say("hi")
     replies = chat.texts('/choose_language{"language":"cy"}')
@@ -131,9 +140,9 @@ def test_choosing_welsh_by_button_sets_the_language(chat: Chat) -> None:
 
 
 def test_a_welsh_first_question_is_answered_in_welsh_with_an_offer_of_english(chat: Chat) -> None:
-    first, second = chat.texts("be di IV?")
-    assert first == render_text("what_is_iv", "cy") + "\n\n" + render_text("offer_language", "en")
-    assert second == render_text("what_is_iv_more", "cy")
+    answer, offer, more = chat.texts("be di IV?")
+    assert (answer, offer) == (render_text("what_is_iv", "cy"), render_text("offer_language", "en"))
+    assert more == render_text("what_is_iv_more", "cy")
 
 
 def test_switching_language_mid_conversation_when_asked(chat: Chat) -> None:
@@ -141,8 +150,9 @@ def test_switching_language_mid_conversation_when_asked(chat: Chat) -> None:
     assert chat.texts("english pls") == [render_text("language_set", "en")]
     assert chat.texts("ok") == [render_text("anything_else", "en")]
     assert chat.texts("Cymraeg plis") == [render_text("language_set", "cy")]
+    # An explicit choice sticks: an English sentence now doesn't switch back.
     assert chat.texts("do i have to have an IV") == expected(["rights", "rights_more"], "cy")
-    assert chat.slot("language") == "cy"
+    assert chat.language() == "cy"
 
 
 def test_the_bot_says_it_is_a_bot(chat: Chat) -> None:

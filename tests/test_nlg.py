@@ -35,3 +35,8 @@ def test_welcome_is_not_followed_by_a_second_language_offer() -> None:
     message = compose("welcome", "en", first_reply=True, guess="en", values={})
     assert message["text"] == render_text("welcome", "en")
     assert len(message["buttons"]) == 2
+
+
+def test_unknown_language_offers_the_other_language_once_per_turn() -> None:
+    later = compose("what_is_iv_more", None, first_reply=False, guess="cy", values={}, first_of_turn=False)
+    assert later["text"] == render_text("what_is_iv_more", "cy")

@@ -1,10 +1,8 @@
-"""Adds a ``language`` entity when a message shows which language to use.
-
-The ``language`` slot is mapped from this entity (domain.yml), so the
-conversation's language changes only on a clear signal: an explicit request
-("Cymraeg plis", "english pls") or text that is clearly in one language.
-Short or mixed messages ("ok", "👍", "diolch") add nothing and the slot keeps
-its value. Runs after the intent classifier so it can see ``choose_language``.
+"""Adds a ``language`` entity when a message asks for a language ("Cymraeg
+plis", "english pls") and a ``detected_language`` entity when it is clearly
+written in one. Each fills the slot of the same name (domain.yml); short or
+mixed messages ("ok", "👍", "diolch") add nothing, so the slots keep their
+values. Runs after the intent classifier so it can see ``choose_language``.
 """
 
 from __future__ import annotations
@@ -21,7 +19,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.language import detect, requested_language
 
-ENTITY = "language"
+ASKED = "language"
+DETECTED = "detected_language"
 CHOOSE_LANGUAGE = "choose_language"
 SHORT_REQUEST_WORDS = 3
 
@@ -40,11 +39,12 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            language = self._language_for(message)
-            if language is None:
+            kind_and_language = self._language_for(message)
+            if kind_and_language is None:
                 continue
+            kind, language = kind_and_language
             entity = {
-                "entity": ENTITY,
+                "entity": kind,
                 "value": language,
                 "start": 0,
                 "end": len(message.get(TEXT) or ""),
@@ -55,12 +55,12 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         return messages
 
     @staticmethod
-    def _language_for(message: Message) -> str | None:
+    def _language_for(message: Message) -> tuple[str, str] | None:
         text = message.get(TEXT) or ""
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         asked = requested_language(text)
         # A bare "Cymraeg" or "english pls" is a request whatever the classifier says.
         if asked and (intent == CHOOSE_LANGUAGE or len(text.split()) <= SHORT_REQUEST_WORDS):
-            return asked
+            return ASKED, asked
         detection = detect(text)
-        return detection.language if detection.clear else None
+        return (DETECTED, detection.language) if detection.clear and detection.language else None
