@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pycld2
 
@@ -127,5 +129,5 @@ def conversation_language(slots: Mapping[str, Any]) -> Language | None:
     for slot in ("language", "detected_language"):
         value = slots.get(slot)
         if value in ("cy", "en"):
-            return value  # type: ignore[no-any-return]
+            return cast(Language, value)
     return None

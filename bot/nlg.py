@@ -34,6 +34,8 @@ MAX_MESSAGE_CHARS = 300
 UTTER_PREFIX = "utter_"
 # Texts the generator uses itself, not answers to a response name.
 GENERATOR_KEYS = frozenset({"offer_language"})
+# Replies that settle the language already: no offer of the other one.
+NO_OFFER_KEYS = frozenset({"welcome", "language_set"})
 # Rasa's own response names that we answer with one of our texts.
 ALIASES = {"utter_default": "fallback"}
 BILINGUAL_SEPARATOR = "\n\n"
@@ -93,7 +95,7 @@ def compose(
     """The message for ``key``: pure, so tests can drive every case."""
     if language in LANGUAGES:
         message = render(key, language, values)
-        return with_offer(message, other(language)) if first_reply and key != "welcome" else message
+        return with_offer(message, other(language)) if first_reply and key not in NO_OFFER_KEYS else message
     both = bilingual(key, values)
     if both is not None:
         return both

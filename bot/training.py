@@ -16,7 +16,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = ROOT / "models"
-INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/language.py", "bot/safeguarding", "requirements/lock.txt")
+INPUTS = (
+    "config.yml",
+    "domain.yml",
+    "data",
+    "bot/nlu",
+    "bot/language.py",
+    "bot/safeguarding",
+    "requirements/lock.txt",
+)
 
 
 def _files(relative: str) -> list[Path]:

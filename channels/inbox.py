@@ -13,7 +13,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.settings import Settings
 from channels.rate_limit import RateLimiter
-from channels.texts import channel_text, conversation_language
+from channels.texts import channel_text, language_of
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ class Inbox:
 
     async def notice(self, agent: Any, output: OutputChannel, conversation_id: str, key: str) -> None:
         """Sends one of the connectors' own texts, in the conversation's language."""
-        language = await conversation_language(agent, conversation_id)
+        language = await language_of(agent, conversation_id)
         await output.send_text_message(conversation_id, channel_text(key, language))
 
     async def deliver(

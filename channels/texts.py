@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.locales import render_text
 from bot.language import conversation_language
+from bot.locales import render_text
 from bot.nlg import BILINGUAL_SEPARATOR
 from bot.settings import Language
 
@@ -29,7 +29,7 @@ CHANNEL_KEYS = frozenset(
 )
 
 
-async def conversation_language(agent: Any, conversation_id: str) -> Language | None:
+async def language_of(agent: Any, conversation_id: str) -> Language | None:
     store = getattr(agent, "tracker_store", None)
     if store is None:
         return None

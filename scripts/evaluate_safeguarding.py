@@ -56,7 +56,11 @@ def score(cases: list[dict[str, str]]) -> dict[str, Any]:
         "recall": round(sum(escalated.values()) / positives, 4) if positives else None,
         "positives": positives,
         "per_category": {
-            label: {"recall": round(escalated[label] / n, 4), "same_category": round(same_category[label] / n, 4), "n": n}
+            label: {
+                "recall": round(escalated[label] / n, 4),
+                "same_category": round(same_category[label] / n, 4),
+                "n": n,
+            }
             for label, n in sorted(total.items())
             if label != "none"
         },
@@ -90,7 +94,9 @@ def markdown(name: str, report: dict[str, Any]) -> str:
 def main() -> None:
     REPORTS.mkdir(exist_ok=True)
     reports = {name: evaluate(name) for name in SETS if Path(str(SETS[name]).format(language="en")).exists()}
-    (REPORTS / "safeguarding.json").write_text(json.dumps(reports, indent=2, ensure_ascii=False), encoding="utf-8")
+    (REPORTS / "safeguarding.json").write_text(
+        json.dumps(reports, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     text = "\n".join(markdown(name, report) for name, report in reports.items())
     (REPORTS / "safeguarding.md").write_text(text, encoding="utf-8")
     print(text)

@@ -29,7 +29,8 @@ def test_rasa_data_validate_has_no_unjustified_warnings() -> None:
     warnings = [
         line
         for line in output.splitlines()
-        if re.search(r"UserWarning|WARNING", line) and not re.search(r"DeprecationWarning|MovedIn20Warning", line)
+        if re.search(r"UserWarning|WARNING", line)
+        and not re.search(r"DeprecationWarning|MovedIn20Warning", line)
     ]
     unjustified = [w for w in warnings if not any(re.search(j, w) for j in JUSTIFIED)]
     assert not unjustified, "\n".join(unjustified)

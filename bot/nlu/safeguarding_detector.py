@@ -66,5 +66,7 @@ class SafeguardingDetector(GraphComponent, EntityExtractorMixin):
             {"entity": ENTITY, "value": category, "start": 0, "end": len(text), "confidence_entity": 1.0}
             for category in found
         ]
-        message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(entities), add_to_output=True)
+        message.set(
+            ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(entities), add_to_output=True
+        )
         message.set(FIELD, {"categories": found, "source": "detector"}, add_to_output=True)

@@ -21,6 +21,7 @@ import spacy
 import yaml
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from bot.safeguarding.normalise import Normalised, normalise, normalise_word
 from bot.safeguarding.welsh import mutations
@@ -41,6 +42,7 @@ class Finding:
 
 @dataclass
 class _Compiled:
+    vocab: Vocab
     matcher: Matcher
     compact: dict[str, set[str]] = field(default_factory=dict)  # category -> joined forms
     exclusions: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -63,6 +65,7 @@ def _slot_options(slot: str, groups: dict[str, list[str]], welsh: bool) -> list[
         return [[{"OP": "?"}] * GAP[slot]]
     optional = slot.endswith("?") and len(slot) > 1
     slot = slot.rstrip("?") if optional else slot
+    options: list[list[dict[str, Any]]]
     if slot.startswith("/") and slot.endswith("/"):
         options = [[{"ORTH": {"REGEX": slot[1:-1]}}]]
     else:
@@ -117,7 +120,7 @@ def _load(path: Path) -> dict[str, Any]:
 def _compiled() -> _Compiled:
     nlp = spacy.blank("xx")
     matcher = Matcher(nlp.vocab, validate=True)
-    compiled = _Compiled(matcher)
+    compiled = _Compiled(nlp.vocab, matcher)
     for path in sorted(LEXICON_DIR.glob("*.yml")):
         lexicon = _load(path)
         welsh = path.stem == "cy"
@@ -164,7 +167,7 @@ def detect(text: str) -> list[Finding]:
     if not normalised.tokens:
         return []
     compiled = _compiled()
-    doc = Doc(compiled.matcher.vocab, words=normalised.tokens)
+    doc = Doc(compiled.vocab, words=normalised.tokens)
     findings: list[Finding] = []
     exclusions: list[tuple[dict[str, Any], int, int]] = []
     for match_id, start, end in compiled.matcher(doc):
@@ -189,4 +192,3 @@ def categories(text: str) -> list[str]:
 def warm_up() -> None:
     """Compile the lexicon now rather than on the first message."""
     _compiled()
-    re.compile("")

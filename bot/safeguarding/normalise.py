@@ -24,7 +24,9 @@ EMOJI_WORDS = {
     "🪢": " rope ",
     "💉": " needle ",
 }
-LEET = str.maketrans({"1": "i", "!": "i", "3": "e", "4": "a", "@": "a", "0": "o", "5": "s", "$": "s", "7": "t"})
+LEET = str.maketrans(
+    {"1": "i", "!": "i", "3": "e", "4": "a", "@": "a", "0": "o", "5": "s", "$": "s", "7": "t"}
+)
 # Written forms replaced before tokenising: they contain separators.
 PHRASES = [
     (re.compile(r"\bs\s*/\s*h\b"), " self harm "),
@@ -61,7 +63,11 @@ def squash(word: str) -> str:
 
 def normalise_word(word: str) -> str:
     """One lexicon word, in the form text tokens take."""
-    return squash(re.sub(r"[^a-z0-9]", "", fold(word).translate(LEET) if re.search(r"[a-z]", fold(word)) else fold(word)))
+    return squash(
+        re.sub(
+            r"[^a-z0-9]", "", fold(word).translate(LEET) if re.search(r"[a-z]", fold(word)) else fold(word)
+        )
+    )
 
 
 @dataclass(frozen=True)

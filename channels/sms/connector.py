@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -27,11 +28,17 @@ from channels.inbox import Inbox
 from channels.senders import sms_sender
 from channels.sms.keywords import keyword
 from channels.sms.sender import CHANNEL, SmsSender
-from channels.texts import channel_text, conversation_language
+from channels.texts import channel_text, language_of
 
 logger = logging.getLogger(__name__)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+def twilio_params(request: Request) -> dict[str, str]:
+    """The POSTed fields, blank ones included: Twilio signs an MMS's empty
+    ``Body`` too, and Sanic's own form parser drops blank values."""
+    return dict(parse_qsl((request.body or b"").decode("utf-8", "replace"), keep_blank_values=True))
 
 
 class SmsOutput(OutputChannel):
@@ -99,8 +106,9 @@ class SmsInput(InputChannel):
         if not self.settings.twilio_auth_token:
             return False  # unconfigured: refuse everything rather than trust anyone
         signature = request.headers.get("X-Twilio-Signature", "")
-        params = {key: values[0] for key, values in (request.form or {}).items()}
-        return bool(signature) and self.validator.validate(self._signed_url(request), params, signature)
+        return bool(signature) and self.validator.validate(
+            self._signed_url(request), twilio_params(request), signature
+        )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("sms_webhook", __name__)
@@ -114,7 +122,7 @@ class SmsInput(InputChannel):
             if not self.is_genuine(request):
                 logger.warning("refused an SMS webhook with a bad or missing signature")
                 return response.text("forbidden", status=403)
-            form = {key: values[0] for key, values in request.form.items()}
+            form = twilio_params(request)
             sid, sender = form.get("MessageSid"), form.get("From")
             if not sid or not sender:
                 return response.text("missing MessageSid or From", status=400)
@@ -126,7 +134,7 @@ class SmsInput(InputChannel):
         async def status(request: Request) -> HTTPResponse:
             if not self.is_genuine(request):
                 return response.text("forbidden", status=403)
-            form = {key: values[0] for key, values in request.form.items()}
+            form = twilio_params(request)
             if form.get("MessageSid") and form.get("MessageStatus"):
                 await asyncio.to_thread(
                     deliveries.record_status, form["MessageSid"], form["MessageStatus"], form.get("ErrorCode")
@@ -175,5 +183,5 @@ class SmsInput(InputChannel):
             if not word.answered_by_twilio:
                 await output.send_text_message(cid, channel_text("sms_started", word.language))
         else:
-            language = await conversation_language(agent, cid) or word.language
+            language = await language_of(agent, cid) or word.language
             await output.send_text_message(cid, channel_text("sms_help", language))

@@ -65,7 +65,9 @@ class Assistant:
         return f"{channel}-{digest.hexdigest()[:32]}"
 
     def tracker(self, conversation_id: str) -> dict[str, Any]:
-        response = self.client.get(f"{self.url}/conversations/{conversation_id}/tracker", params={"token": API_TOKEN})
+        response = self.client.get(
+            f"{self.url}/conversations/{conversation_id}/tracker", params={"token": API_TOKEN}
+        )
         response.raise_for_status()
         return response.json()
 
@@ -148,7 +150,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
             if process.poll() is not None:
                 raise RuntimeError((workdir / "rasa.out").read_text()[-3000:])
             try:
-                return client.get(url + "/status").status_code == 200
+                return client.get(url + "/status", params={"token": API_TOKEN}).status_code == 200
             except httpx.HTTPError:
                 return False
 

@@ -53,7 +53,9 @@ HARD_NEGATIVES = [
 
 
 @pytest.mark.parametrize(
-    ("category", "text"), [(c, t) for c, texts in DISCLOSURES.items() for t in texts], ids=lambda v: str(v)[:40]
+    ("category", "text"),
+    [(c, t) for c, texts in DISCLOSURES.items() for t in texts],
+    ids=lambda v: str(v)[:40],
 )
 def test_each_category_is_detected_however_it_is_typed(category: str, text: str) -> None:
     found = categories(text)
