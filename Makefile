@@ -35,7 +35,7 @@ evaluate: model
 	$(BIN)/python -m scripts.evaluate_nlu
 
 # Safeguarding detector recall per category and language, false escalations -> reports/
-evaluate-safeguarding: setup
+evaluate-safeguarding: model
 	$(BIN)/python -m scripts.evaluate_safeguarding
 
 validate: setup

@@ -91,7 +91,9 @@ def main() -> None:
 
     from bot.nlg import LocaleNLG
     from bot.training import ensure_model
+    from scripts.quiet import quiet_rasa
 
+    quiet_rasa()
     agent = Agent.load(str(ensure_model()), generator=LocaleNLG())
     report = evaluate(agent)
     REPORTS.mkdir(exist_ok=True)

@@ -33,14 +33,14 @@ def load(set_name: str, language: str) -> list[dict[str, str]]:
     return cases
 
 
-def score(cases: list[dict[str, str]]) -> dict[str, Any]:
+def score(cases: list[dict[str, str]], detect: Any = categories) -> dict[str, Any]:
     total: Counter[str] = Counter()
     escalated: Counter[str] = Counter()
     same_category: Counter[str] = Counter()
     misses: dict[str, list[str]] = defaultdict(list)
     false_escalations: list[dict[str, Any]] = []
     for case in cases:
-        label, found = case["category"], categories(case["text"])
+        label, found = case["category"], detect(case["text"])
         total[label] += 1
         if label == "none":
             if found:
@@ -71,8 +71,24 @@ def score(cases: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
-def evaluate(set_name: str) -> dict[str, Any]:
-    return {language: score(load(set_name, language)) for language in ("cy", "en")}
+def evaluate(set_name: str, detect: Any = categories) -> dict[str, Any]:
+    return {language: score(load(set_name, language), detect) for language in ("cy", "en")}
+
+
+def pipeline_detect(agent: Any) -> Any:
+    """What the whole NLU pipeline escalates: the detector, or the classifier's
+    own safeguarding_concern (the second net)."""
+    import asyncio
+
+    loop = asyncio.new_event_loop()
+
+    def detect(text: str) -> list[str]:
+        parsed = loop.run_until_complete(agent.parse_message(text))
+        if parsed["intent"]["name"] != "safeguarding_concern":
+            return []
+        return parsed.get("safeguarding", {}).get("categories") or ["classifier"]
+
+    return detect
 
 
 def markdown(name: str, report: dict[str, Any]) -> str:
@@ -92,8 +108,24 @@ def markdown(name: str, report: dict[str, Any]) -> str:
 
 
 def main() -> None:
+    import os
+
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    from rasa.core.agent import Agent
+
+    from bot.training import ensure_model
+    from scripts.quiet import quiet_rasa
+
+    quiet_rasa()
     REPORTS.mkdir(exist_ok=True)
-    reports = {name: evaluate(name) for name in SETS if Path(str(SETS[name]).format(language="en")).exists()}
+    reports = {f"detector, {name} set": evaluate(name) for name in SETS}
+    pipeline = pipeline_detect(Agent.load(str(ensure_model())))
+    reports.update(
+        {
+            f"whole NLU pipeline (detector or classifier), {name} set": evaluate(name, pipeline)
+            for name in SETS
+        }
+    )
     (REPORTS / "safeguarding.json").write_text(
         json.dumps(reports, indent=2, ensure_ascii=False), encoding="utf-8"
     )

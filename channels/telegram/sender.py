@@ -15,8 +15,10 @@ from bot.settings import Settings
 from channels.deliveries import record_outbound
 
 logger = logging.getLogger(__name__)
-# httpx logs every request URL at INFO, and a Telegram URL contains the token.
+# httpx logs every request URL at INFO, and a Telegram URL contains the token;
+# python-telegram-bot logs each call's parameters, chat ids included, at DEBUG.
 logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("telegram").setLevel(logging.WARNING)
 
 CHANNEL = "telegram"
 MAX_CALLBACK_DATA_BYTES = 64  # Telegram's limit for a button's payload
