@@ -198,3 +198,14 @@ def test_delivery_status_callbacks_are_recorded(assistant: Assistant) -> None:
         == "delivered"
     )
     assert assistant.post_twilio("/webhooks/sms/status", params, signature="bad").status_code == 403
+
+
+def test_an_overlong_message_is_read_up_to_the_limit_and_the_sender_is_told(assistant: Assistant) -> None:
+    number = new_number()
+    cid = assistant.conversation_id("sms", number)
+    long_text = "what is an independent visitor? " + "blah " * 400
+    assistant.sms(number, long_text)
+    notice = as_one([render_text("message_too_long", "en")])
+    wait_for(lambda: notice in as_one(assistant.twilio.bodies_to(number)))
+    [read] = assistant.user_texts(cid)
+    assert long_text.startswith(read) and len(read) == 1000

@@ -107,3 +107,16 @@ def test_a_failed_send_is_retried(assistant: Assistant) -> None:
     assistant.telegram.fail_next = 1
     assistant.telegram_update(tg.message(chat_id, "thanks"))
     assert wait_for(lambda: assistant.telegram.texts_to(chat_id))
+
+
+def test_an_edited_message_is_read_as_a_new_message(assistant: Assistant) -> None:
+    chat_id = new_chat()
+    update = tg.message(chat_id, "thanks")
+    edited = {
+        "update_id": update["update_id"] + 5_000_000,
+        "edited_message": {**update["message"], "text": "ok", "edit_date": 1700000100},
+    }
+    assistant.telegram_update(update)
+    wait_for(lambda: assistant.telegram.texts_to(chat_id))
+    assistant.telegram_update(edited)
+    wait_for(lambda: len(assistant.user_texts(assistant.conversation_id("telegram", str(chat_id)))) == 2)
