@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     # The public base URL Twilio calls (behind a proxy the request URL differs).
     public_base_url: str | None = None
 
+    # Handoff to a person (issue 4).
+    # An on-call phone that gets every safeguarding alert by SMS, any time.
+    oncall_sms_number: str | None = None
+    # Where an alert nobody acknowledged goes next (e.g. an out-of-hours service).
+    escalation_sms_number: str | None = None
+    escalation_seconds: int = 300
+    handoff_reply_minutes: int = 30
+
     max_message_chars: int = 1000
     rate_limit_messages: int = 20
     rate_limit_window_seconds: int = 60
@@ -101,6 +109,7 @@ TEXT_SETTINGS = {
     "meic_phone",
     "meic_text",
     "samaritans_phone",
+    "handoff_reply_minutes",
 }
 
 

@@ -5,15 +5,21 @@ Runs in a background task, so the webhook can answer the provider at once."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from bot.handoff import cases
+from bot.handoff.hours import handoff_text_key
+from bot.language import conversation_language
 from bot.settings import Settings
 from channels.rate_limit import RateLimiter
 from channels.texts import channel_text, language_of
+
+SAFEGUARDING = "safeguarding_concern"
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +45,7 @@ class Inbox:
         conversation_id: str,
         channel: str,
         text: str,
+        delivery_key: str,
         metadata: dict[str, Any] | None = None,
     ) -> None:
         if not self.limiter.allow(conversation_id):
@@ -52,6 +59,12 @@ class Inbox:
         if too_long:
             text = text[: self.settings.max_message_chars]
         message = UserMessage(text, output, conversation_id, input_channel=channel, metadata=metadata)
+        open_case = await asyncio.to_thread(cases.open_case_for, conversation_id)
+        if open_case is not None:
+            # A person has this conversation: the bot steps aside and relays.
+            await asyncio.to_thread(cases.relay_to_coordinators, open_case.id, text, delivery_key)
+            await agent.log_message(message)  # recorded in the tracker, no bot reply
+            return
         try:
             await on_new_message(message)
         except Exception:
@@ -61,3 +74,29 @@ class Inbox:
             return
         if too_long:
             await self.notice(agent, output, conversation_id, "message_too_long")
+        await self.hand_off_if_needed(agent, output, conversation_id, channel, text)
+
+    async def hand_off_if_needed(
+        self, agent: Any, output: OutputChannel, conversation_id: str, channel: str, text: str
+    ) -> None:
+        """After Rasa has answered: a disclosure opens a case (stored before any
+        alert is queued) and the young person is told when a person will see it."""
+        tracker = await agent.tracker_store.retrieve(conversation_id)
+        parsed = tracker.latest_message.parse_data if tracker and tracker.latest_message else {}
+        if (parsed.get("intent") or {}).get("name") != SAFEGUARDING:
+            return
+        found = (parsed.get("safeguarding") or {}).get("categories") or []
+        language = conversation_language(tracker.current_slot_values())
+        case, created = await asyncio.to_thread(
+            cases.open_case,
+            conversation_id=conversation_id,
+            channel=channel,
+            kind="safeguarding",
+            categories=found,
+            language=language,
+            text=text,
+        )
+        if created:
+            await output.send_text_message(
+                conversation_id, channel_text(handoff_text_key(case.kind), language)
+            )

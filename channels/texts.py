@@ -25,6 +25,17 @@ CHANNEL_KEYS = frozenset(
         "coordinator_welcome",
         "private_chat_only",
         "something_went_wrong",
+        "handoff_in_hours",
+        "handoff_on_call",
+        "handoff_out_of_hours",
+        "handoff_closed",
+        "coordinator_alert",
+        "coordinator_alert_sms",
+        "coordinator_help",
+        "coordinator_no_cases",
+        "coordinator_case_line",
+        "coordinator_done",
+        "coordinator_unknown_case",
     }
 )
 
@@ -41,3 +52,8 @@ def channel_text(key: str, language: Language | None) -> str:
     if language is not None:
         return render_text(key, language)
     return render_text(key, "cy") + BILINGUAL_SEPARATOR + render_text(key, "en")
+
+
+def render_both(key: str, **values: Any) -> str:
+    """Texts for coordinators, in both languages (they may work in either)."""
+    return render_text(key, "cy", values) + BILINGUAL_SEPARATOR + render_text(key, "en", values)

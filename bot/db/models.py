@@ -73,3 +73,69 @@ class OutboundMessage(Base):
     error = Column(String(255))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Case(Base):
+    """A young person's conversation handed to a person: a safeguarding
+    concern, a complaint or a request to talk to someone."""
+
+    __tablename__ = "cases"
+
+    id = Column(String(12), primary_key=True)
+    conversation_id = Column(String(64), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    kind = Column(String(16), nullable=False)  # safeguarding | complaint | human
+    priority = Column(Integer, nullable=False)  # 1 urgent .. 3
+    categories = Column(String(255), nullable=False, default="")
+    language = Column(String(2))
+    excerpt = Column(EncryptedText, nullable=False)
+    status = Column(String(16), nullable=False, default="open")  # open | acknowledged | closed
+    escalation_level = Column(Integer, nullable=False, default=0)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    acknowledged_at = Column(DateTime(timezone=True))
+    closed_at = Column(DateTime(timezone=True))
+
+
+class CaseMessage(Base):
+    __tablename__ = "case_messages"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(String(12), nullable=False, index=True)
+    direction = Column(String(8), nullable=False)  # in (young person) | out (coordinator)
+    text = Column(EncryptedText, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class OutboxItem(Base):
+    """A message we must send, kept until it is sent: alerts survive a
+    restart or a provider being down, and are sent once (``dedupe_key``)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("dedupe_key", name="uq_outbox_dedupe"),)
+
+    id = Column(Integer, primary_key=True)
+    dedupe_key = Column(String(128), nullable=False)
+    route = Column(String(16), nullable=False)  # telegram | sms
+    destination = Column(EncryptedText, nullable=False)  # chat id or phone number
+    conversation_id = Column(String(64), nullable=False)  # for records: whose message this is
+    body = Column(EncryptedText, nullable=False)
+    status = Column(String(16), nullable=False, default="pending")  # pending | sent | failed
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    locked_until = Column(DateTime(timezone=True))
+    last_error = Column(String(255))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    sent_at = Column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """Who did what to a case, and when."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    actor = Column(String(64), nullable=False)
+    action = Column(String(32), nullable=False)
+    case_id = Column(String(12), index=True)
+    detail = Column(String(255))

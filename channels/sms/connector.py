@@ -169,6 +169,7 @@ class SmsInput(InputChannel):
             conversation_id=cid,
             channel=CHANNEL,
             text=body,
+            delivery_key=form["MessageSid"],
         )
         if has_media:
             await self.inbox.notice(agent, output, cid, "media_not_supported")

@@ -20,24 +20,39 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Message, Update
 
+from bot.handoff import cases
 from bot.settings import Settings, get_settings
 from channels import contacts, deliveries
 from channels.coordinators import is_coordinator, is_coordinator_command
 from channels.inbox import Inbox
 from channels.senders import telegram_sender
 from channels.telegram.sender import CHANNEL, TelegramSender
-from channels.texts import channel_text
+from channels.texts import channel_text, render_both
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 GREET = "/greet"
 DEEP_LINK_LANGUAGES = {"cy": "cy", "en": "en", "cymraeg": "cy", "english": "en"}
+
+
+def channel_text_values(key: str, case_id: str, kind: str, status: str, categories: str) -> str:
+    return render_both(key, case_id=case_id, kind=kind, status=status, categories=categories or "-")
+
+
+async def record_bot_message(agent: Any, conversation_id: str, text: str) -> None:
+    """A coordinator's reply goes into the young person's conversation as a bot
+    message, so the record (and a later case) shows what was said."""
+    async with agent.lock_store.lock(conversation_id):
+        tracker = await agent.tracker_store.get_or_create_tracker(conversation_id)
+        tracker.update(BotUttered(text, metadata={"author": "coordinator"}))
+        await agent.tracker_store.save(tracker)
 
 
 class TelegramOutput(OutputChannel):
@@ -161,7 +176,7 @@ class TelegramInput(InputChannel):
             chat, text = message.chat, (message.text or message.caption or "")
 
         if is_coordinator(chat.id):
-            await self._coordinator(chat.id, text)
+            await self._coordinator(agent, chat.id, text, str(update.update_id))
             return
         cid = await asyncio.to_thread(contacts.remember, CHANNEL, str(chat.id))
         output = self.get_output_channel()
@@ -184,11 +199,44 @@ class TelegramInput(InputChannel):
             conversation_id=cid,
             channel=CHANNEL,
             text=text,
+            delivery_key=str(update.update_id),
         )
         if media:
             await self.inbox.notice(agent, output, cid, "media_not_supported")
 
-    async def _coordinator(self, chat_id: int, text: str) -> None:
-        # Coordinator messages never reach Rasa: they are not a young person's.
-        # The case commands (ack, reply, close) arrive with issue 4.
-        await self.sender.send("coordinators", chat_id, channel_text("coordinator_welcome", None))
+    async def _coordinator(self, agent: Any, chat_id: int, text: str, message_key: str) -> None:
+        """Coordinator messages never reach Rasa: they are not a young person's.
+        Only allowlisted chats get here; every action on a case is audited."""
+        actor = f"coordinator:{chat_id}"
+        command, _, rest = text.strip().partition(" ")
+        command = command.split("@")[0].lower()
+        case_id, _, body = rest.strip().partition(" ")
+        if command == "/cases":
+            open_cases = await asyncio.to_thread(cases.list_open)
+            lines = [
+                channel_text_values("coordinator_case_line", c.id, c.kind, c.status, c.categories)
+                for c in open_cases
+            ]
+            reply = "\n".join(lines) or channel_text("coordinator_no_cases", None)
+        elif command in ("/ack", "/close") and case_id:
+            action = cases.acknowledge if command == "/ack" else cases.close
+            case = await asyncio.to_thread(action, case_id, actor)
+            reply = self._done(case, case_id)
+        elif command == "/reply" and case_id and body.strip():
+            case = await asyncio.to_thread(cases.reply, case_id, actor, body.strip(), message_key)
+            if case is not None:
+                await record_bot_message(agent, case.conversation_id, body.strip())
+            reply = self._done(case, case_id)
+        elif command in ("/start", "/coordinator"):
+            reply = (
+                channel_text("coordinator_welcome", None) + "\n\n" + channel_text("coordinator_help", None)
+            )
+        else:
+            reply = channel_text("coordinator_help", None)
+        await self.sender.send("coordinators", chat_id, reply)
+
+    @staticmethod
+    def _done(case: Any, case_id: str) -> str:
+        if case is None:
+            return render_both("coordinator_unknown_case", case_id=case_id)
+        return render_both("coordinator_done", case_id=case.id, status=case.status)

@@ -32,6 +32,9 @@ TELEGRAM_SECRET = "telegram-secret-token-for-tests"
 COORDINATOR_CHAT = 777001
 API_TOKEN = "rasa-api-test-token"
 RATE_LIMIT = 6
+ONCALL_NUMBER = "+447700900888"
+ESCALATION_NUMBER = "+447700900999"
+ESCALATION_SECONDS = 3
 
 
 def free_port() -> int:
@@ -50,6 +53,30 @@ def wait_for(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
     raise AssertionError("timed out waiting")
 
 
+class Worker:
+    """The outbox worker as its own process, which tests stop and restart."""
+
+    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+        self.env, self.workdir = env, workdir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        out = open(self.workdir / "worker.out", "a")  # noqa: SIM115 - lives as long as the process
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.handoff.worker"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+
 @dataclass
 class Assistant:
     url: str
@@ -59,6 +86,7 @@ class Assistant:
     telegram: FakeTelegram
     twilio: FakeTwilio
     client: httpx.Client
+    worker: Worker
 
     def conversation_id(self, channel: str, address: str) -> str:
         digest = hmac.new(self.address_key.encode(), f"{channel}:{address}".encode(), hashlib.sha256)
@@ -129,6 +157,10 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "IV_PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "IV_RATE_LIMIT_MESSAGES": str(RATE_LIMIT),
         "IV_SEND_BACKOFF_SECONDS": "0.05",
+        "IV_ONCALL_SMS_NUMBER": ONCALL_NUMBER,
+        "IV_ESCALATION_SMS_NUMBER": ESCALATION_NUMBER,
+        "IV_ESCALATION_SECONDS": str(ESCALATION_SECONDS),
+        "IV_WORKER_POLL_SECONDS": "0.2",
     }
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
     log_file = workdir / "rasa.log"
@@ -155,8 +187,12 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
                 return False
 
         wait_for(ready, timeout=180)
-        yield Assistant(url, address_key, database_url, log_file, telegram, twilio, client)
+        worker = Worker(env, workdir)
+        worker.start()
+        yield Assistant(url, address_key, database_url, log_file, telegram, twilio, client, worker)
     finally:
+        if "worker" in locals():
+            worker.stop()
         process.terminate()
         process.wait(timeout=30)
         client.close()

@@ -88,9 +88,7 @@ def test_an_allowlisted_coordinator_chat_never_reaches_the_assistant(assistant: 
     before = len(assistant.telegram.texts_to(COORDINATOR_CHAT))
     assistant.telegram_update(tg.message(COORDINATOR_CHAT, "/coordinator"))
     wait_for(lambda: len(assistant.telegram.texts_to(COORDINATOR_CHAT)) > before)
-    assert assistant.telegram.texts_to(COORDINATOR_CHAT)[-1].endswith(
-        render_text("coordinator_welcome", "en")
-    )
+    assert render_text("coordinator_welcome", "en") in assistant.telegram.texts_to(COORDINATOR_CHAT)[-1]
     assert assistant.user_texts(assistant.conversation_id("telegram", str(COORDINATOR_CHAT))) == []
 
 

@@ -1,0 +1,235 @@
+"""Cases: stored before anyone is alerted, acted on only by coordinators,
+every action audited."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.engine import session_scope
+from bot.db.models import AuditEntry, Case, CaseMessage, ChannelContact, utcnow
+from bot.handoff.outbox import enqueue
+from bot.locales import render_text
+from bot.settings import get_settings
+
+EXCERPT_CHARS = 60  # enough to triage from a phone; the rest is in the case
+PRIORITY = {"safeguarding": 1, "complaint": 2, "human": 3}
+
+
+@dataclass(frozen=True)
+class CaseView:
+    id: str
+    conversation_id: str
+    kind: str
+    status: str
+    categories: str
+    language: str | None
+    excerpt: str
+
+
+def _view(case: Case) -> CaseView:
+    return CaseView(
+        case.id, case.conversation_id, case.kind, case.status, case.categories, case.language, case.excerpt
+    )
+
+
+def _audit(session: Session, actor: str, action: str, case_id: str | None, detail: str = "") -> None:
+    session.add(AuditEntry(actor=actor, action=action, case_id=case_id, detail=detail[:255]))
+
+
+def _both(key: str, **values: str) -> str:
+    """Coordinators get both languages: the alert names the young person's."""
+    return render_text(key, "cy", values) + "\n\n" + render_text(key, "en", values)
+
+
+def _alert_coordinators(session: Session, case: Case, level: int) -> None:
+    settings = get_settings()
+    body = _both(
+        "coordinator_alert",
+        case_id=case.id,
+        kind=case.kind,
+        categories=case.categories or "-",
+        channel=case.channel,
+        language=case.language or "?",
+        excerpt=case.excerpt,
+    )
+    for chat_id in sorted(settings.coordinator_chat_ids):
+        enqueue(
+            session,
+            dedupe_key=f"alert:{case.id}:telegram:{chat_id}:{level}",
+            route="telegram",
+            destination=str(chat_id),
+            conversation_id=case.conversation_id,
+            body=body,
+        )
+    if case.kind == "safeguarding" and settings.oncall_sms_number:
+        enqueue(
+            session,
+            dedupe_key=f"alert:{case.id}:sms:oncall:{level}",
+            route="sms",
+            destination=settings.oncall_sms_number,
+            conversation_id=case.conversation_id,
+            body=render_text("coordinator_alert_sms", "en", {"case_id": case.id, "kind": case.kind}),
+        )
+
+
+def open_case(
+    *, conversation_id: str, channel: str, kind: str, categories: list[str], language: str | None, text: str
+) -> tuple[CaseView, bool]:
+    """The open case for this conversation, created (and alerted) if there is none."""
+    with session_scope() as session:
+        case = session.execute(
+            select(Case).where(Case.conversation_id == conversation_id, Case.status != "closed")
+        ).scalar()
+        if case is not None:
+            merged = sorted(set(filter(None, case.categories.split(","))) | set(categories))
+            case.categories = ",".join(merged)
+            session.add(CaseMessage(case_id=case.id, direction="in", text=text))
+            return _view(case), False
+        case = Case(
+            id=secrets.token_hex(3),
+            conversation_id=conversation_id,
+            channel=channel,
+            kind=kind,
+            priority=PRIORITY[kind],
+            categories=",".join(categories),
+            language=language,
+            excerpt=text[:EXCERPT_CHARS],
+        )
+        session.add(case)
+        session.add(CaseMessage(case_id=case.id, direction="in", text=text))
+        _audit(session, "assistant", "opened", case.id, f"{kind} {case.categories}")
+        session.flush()
+        _alert_coordinators(session, case, level=0)
+        return _view(case), True
+
+
+def open_case_for(conversation_id: str) -> CaseView | None:
+    with session_scope() as session:
+        case = session.execute(
+            select(Case).where(Case.conversation_id == conversation_id, Case.status != "closed")
+        ).scalar()
+        return _view(case) if case else None
+
+
+def relay_to_coordinators(case_id: str, text: str, message_key: str) -> None:
+    """A young person's message while their case is open goes to the coordinators."""
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        session.add(CaseMessage(case_id=case_id, direction="in", text=text))
+        body = f"[{case_id}] {text}"
+        for chat_id in sorted(get_settings().coordinator_chat_ids):
+            enqueue(
+                session,
+                dedupe_key=f"relay:{case_id}:{message_key}:{chat_id}",
+                route="telegram",
+                destination=str(chat_id),
+                conversation_id=case.conversation_id,
+                body=body,
+            )
+
+
+def list_open() -> list[CaseView]:
+    with session_scope() as session:
+        cases = session.execute(
+            select(Case).where(Case.status != "closed").order_by(Case.priority, Case.created_at)
+        )
+        return [_view(case) for case in cases.scalars()]
+
+
+def acknowledge(case_id: str, actor: str) -> CaseView | None:
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.status == "closed":
+            return None
+        if case.status == "open":
+            case.status, case.acknowledged_at = "acknowledged", utcnow()
+        _audit(session, actor, "acknowledged", case_id)
+        return _view(case)
+
+
+def reply(case_id: str, actor: str, text: str, message_key: str) -> CaseView | None:
+    """Queues a coordinator's reply to the young person on their own channel."""
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.status == "closed":
+            return None
+        contact = session.get(ChannelContact, case.conversation_id)
+        if contact is None or (contact.channel == "sms" and contact.opted_out):
+            return None
+        if case.status == "open":
+            case.status, case.acknowledged_at = "acknowledged", utcnow()
+        session.add(CaseMessage(case_id=case_id, direction="out", text=text))
+        enqueue(
+            session,
+            dedupe_key=f"reply:{case_id}:{message_key}",
+            route=contact.channel,
+            destination=contact.address,
+            conversation_id=case.conversation_id,
+            body=text,
+        )
+        _audit(session, actor, "replied", case_id)
+        return _view(case)
+
+
+def close(case_id: str, actor: str) -> CaseView | None:
+    """Closes the case and tells the young person the bot is back."""
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.status == "closed":
+            return None
+        case.status, case.closed_at = "closed", utcnow()
+        _audit(session, actor, "closed", case_id)
+        contact = session.get(ChannelContact, case.conversation_id)
+        if contact is not None and not (contact.channel == "sms" and contact.opted_out):
+            language = case.language if case.language in ("cy", "en") else None
+            text = render_text("handoff_closed", language) if language else _both("handoff_closed")
+            enqueue(
+                session,
+                dedupe_key=f"closed:{case_id}",
+                route=contact.channel,
+                destination=contact.address,
+                conversation_id=case.conversation_id,
+                body=text,
+            )
+        return _view(case)
+
+
+def escalate_unacknowledged() -> list[str]:
+    """Alerts the next route for cases nobody acknowledged in time."""
+    settings = get_settings()
+    if not settings.escalation_sms_number:
+        return []
+    cutoff = utcnow() - timedelta(seconds=settings.escalation_seconds)
+    escalated = []
+    with session_scope() as session:
+        cases = session.execute(
+            select(Case).where(Case.status == "open", Case.escalation_level == 0, Case.created_at <= cutoff)
+        ).scalars()
+        for case in cases:
+            case.escalation_level = 1
+            enqueue(
+                session,
+                dedupe_key=f"alert:{case.id}:sms:escalation:1",
+                route="sms",
+                destination=settings.escalation_sms_number,
+                conversation_id=case.conversation_id,
+                body=render_text("coordinator_alert_sms", "en", {"case_id": case.id, "kind": case.kind}),
+            )
+            _audit(session, "assistant", "escalated", case.id, "no acknowledgement in time")
+            escalated.append(case.id)
+    return escalated
+
+
+def audit_trail(case_id: str) -> list[tuple[str, str]]:
+    with session_scope() as session:
+        rows = session.execute(
+            select(AuditEntry.actor, AuditEntry.action)
+            .where(AuditEntry.case_id == case_id)
+            .order_by(AuditEntry.id)
+        ).all()
+        return [(r[0], r[1]) for r in rows]
