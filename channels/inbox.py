@@ -19,7 +19,8 @@ from bot.settings import Settings
 from channels.rate_limit import RateLimiter
 from channels.texts import channel_text, language_of
 
-SAFEGUARDING = "safeguarding_concern"
+# Intents that hand the conversation to a person, and the kind of case each opens.
+HANDOFF_KINDS = {"safeguarding_concern": "safeguarding", "talk_to_human": "human"}
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +80,13 @@ class Inbox:
     async def hand_off_if_needed(
         self, agent: Any, output: OutputChannel, conversation_id: str, channel: str, text: str
     ) -> None:
-        """After Rasa has answered: a disclosure opens a case (stored before any
-        alert is queued) and the young person is told when a person will see it."""
+        """After Rasa has answered: a disclosure (or asking for a person) opens a
+        case, stored before any alert is queued, and the young person is told
+        honestly when a person will see it."""
         tracker = await agent.tracker_store.retrieve(conversation_id)
         parsed = tracker.latest_message.parse_data if tracker and tracker.latest_message else {}
-        if (parsed.get("intent") or {}).get("name") != SAFEGUARDING:
+        kind = HANDOFF_KINDS.get((parsed.get("intent") or {}).get("name"))
+        if kind is None:
             return
         found = (parsed.get("safeguarding") or {}).get("categories") or []
         language = conversation_language(tracker.current_slot_values())
@@ -91,7 +94,7 @@ class Inbox:
             cases.open_case,
             conversation_id=conversation_id,
             channel=channel,
-            kind="safeguarding",
+            kind=kind,
             categories=found,
             language=language,
             text=text,

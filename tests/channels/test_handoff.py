@@ -170,3 +170,21 @@ def test_a_chat_that_is_not_allowlisted_cannot_act_on_a_case(assistant: Assistan
     assert not [
         a for a in assistant.rows("select actor from audit_log where case_id=:i", i=case_id) if "closed" in a
     ]
+
+
+def test_taking_it_back_does_not_cancel_the_case(assistant: Assistant) -> None:
+    chat_id = new_chat()
+    case_id = disclose(assistant, chat_id, "my stepdad hits me")
+    assistant.telegram_update(tg.message(chat_id, "jk forget it"))
+    wait_for(lambda: f"[{case_id}] jk forget it" in assistant.telegram.texts_to(COORDINATOR_CHAT))
+    assert assistant.rows("select status from cases where id=:i", i=case_id)[0][0] == "open"
+
+
+def test_asking_for_a_person_opens_a_lower_priority_case(assistant: Assistant) -> None:
+    chat_id = new_chat()
+    assistant.telegram_update(tg.message(chat_id, "can i talk to a real person please"))
+    case_id, _ = case_of(assistant, chat_id)
+    [(kind, priority)] = assistant.rows("select kind, priority from cases where id=:i", i=case_id)
+    assert (kind, priority) == ("human", 3)
+    wait_for(lambda: alerts_for(assistant, case_id))
+    assert not [m for m in assistant.twilio.sent if m["to"] == ONCALL_NUMBER and case_id in m["body"]]
