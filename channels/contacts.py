@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.crypto import conversation_id
 from bot.db.engine import session_scope
@@ -24,12 +25,18 @@ class Contact:
 def remember(channel: str, address: str) -> str:
     """Records the address behind a conversation id, and returns the id."""
     cid = conversation_id(channel, address)
-    with session_scope() as session:
-        row = session.get(ChannelContact, cid)
-        if row is None:
-            session.add(ChannelContact(conversation_id=cid, channel=channel, address=address))
-        else:
-            row.last_seen_at = utcnow()
+    for _attempt in range(2):
+        try:
+            with session_scope() as session:
+                row = session.get(ChannelContact, cid)
+                if row is None:
+                    session.add(ChannelContact(conversation_id=cid, channel=channel, address=address))
+                else:
+                    row.last_seen_at = utcnow()
+            return cid
+        except IntegrityError:
+            # Two first messages at once: the other one created the row. Update it.
+            continue
     return cid
 
 

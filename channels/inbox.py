@@ -15,6 +15,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from bot.handoff import cases
 from bot.handoff.hours import handoff_text_key
 from bot.language import conversation_language
+from bot.safeguarding.detector import categories as safeguarding_categories
 from bot.settings import Settings
 from channels.rate_limit import RateLimiter
 from channels.texts import channel_text, language_of
@@ -49,14 +50,14 @@ class Inbox:
         delivery_key: str,
         metadata: dict[str, Any] | None = None,
     ) -> None:
-        if not self.limiter.allow(conversation_id):
-            # Known gap until issue 4: the safeguarding detector should still
-            # read messages dropped here.
+        # Limits never hide a disclosure: the detector reads every message whole.
+        disclosure = bool(await asyncio.to_thread(safeguarding_categories, text))
+        if not self.limiter.allow(conversation_id) and not disclosure:
             logger.warning("rate limit reached for %s", conversation_id)
             if self.limiter.should_warn(conversation_id):
                 await self.notice(agent, output, conversation_id, "rate_limited")
             return
-        too_long = len(text) > self.settings.max_message_chars
+        too_long = len(text) > self.settings.max_message_chars and not disclosure
         if too_long:
             text = text[: self.settings.max_message_chars]
         message = UserMessage(text, output, conversation_id, input_channel=channel, metadata=metadata)
@@ -85,7 +86,7 @@ class Inbox:
         honestly when a person will see it."""
         tracker = await agent.tracker_store.retrieve(conversation_id)
         parsed = tracker.latest_message.parse_data if tracker and tracker.latest_message else {}
-        kind = HANDOFF_KINDS.get((parsed.get("intent") or {}).get("name"))
+        kind = HANDOFF_KINDS.get((parsed.get("intent") or {}).get("name") or "")
         if kind is None:
             return
         found = (parsed.get("safeguarding") or {}).get("categories") or []

@@ -17,10 +17,12 @@ def test_addresses_never_reach_the_tracker_or_the_logs(assistant: Assistant) -> 
     wait_for(lambda: assistant.twilio.bodies_to(number) and assistant.telegram.texts_to(chat_id))
 
     for channel, address in (("sms", number), ("telegram", str(chat_id))):
-        tracker = json.dumps(assistant.tracker(assistant.conversation_id(channel, address)))
-        assert "talk to a real person" in tracker  # the conversation is there...
-        assert address not in tracker  # ...but not who it is
+        cid = assistant.conversation_id(channel, address)
+        # Replies go out before Rasa saves the tracker: wait for the save.
+        wait_for(lambda cid=cid: "talk to a real person" in json.dumps(assistant.tracker(cid)))  # type: ignore[misc]
+        tracker = json.dumps(assistant.tracker(cid))
+        assert address not in tracker  # the conversation is there, but not who it is
     logs = assistant.log_file.read_text() + assistant.log_file.with_name("rasa.out").read_text()
-    assert "talk to a real person" in logs or "user" in logs  # debug logging was on
+    assert "talk to a real person" in logs  # debug logging was on, so this check means something
     assert number not in logs and number.lstrip("+") not in logs
     assert str(chat_id) not in logs

@@ -77,7 +77,7 @@ def test_a_retried_delivery_gets_no_second_reply(assistant: Assistant) -> None:
     assistant.sms(number, "ok")  # a later, different message is still answered...
     wait_for(lambda: len(assistant.twilio.bodies_to(number)) >= 2)
     cid = assistant.conversation_id("sms", number)
-    assert assistant.user_texts(cid) == ["thanks", "ok"]  # ...and the retry never reached Rasa
+    wait_for(lambda: assistant.user_texts(cid) == ["thanks", "ok"])  # ...and the retry never reached Rasa
     assert len(assistant.twilio.bodies_to(number)) == 2
 
 
@@ -209,3 +209,33 @@ def test_an_overlong_message_is_read_up_to_the_limit_and_the_sender_is_told(assi
     wait_for(lambda: notice in as_one(assistant.twilio.bodies_to(number)))
     [read] = assistant.user_texts(cid)
     assert long_text.startswith(read) and len(read) == 1000
+
+
+def test_a_disclosure_gets_through_the_rate_limit(assistant: Assistant) -> None:
+    number = new_number()
+    cid = assistant.conversation_id("sms", number)
+    for i in range(RATE_LIMIT):
+        assistant.sms(number, f"ok {i}")
+    wait_for(lambda: len(assistant.user_texts(cid)) >= RATE_LIMIT)
+    assistant.sms(number, "ok 99")  # over the limit: dropped
+    assistant.sms(number, "my foster dad hits me")  # over the limit, but read
+    wait_for(lambda: "my foster dad hits me" in assistant.user_texts(cid))
+    assert "ok 99" not in assistant.user_texts(cid)
+    assert assistant.rows("select kind from cases where conversation_id=:c", c=cid) == [("safeguarding",)]
+
+
+def test_an_alert_by_sms_is_delivered_once_after_twilio_recovers(assistant: Assistant) -> None:
+    from tests.channels.conftest import ONCALL_NUMBER
+
+    number = new_number()
+    cid = assistant.conversation_id("sms", number)
+    assistant.twilio.fail_next = 12  # replies and the first on-call alert attempts fail
+    assistant.sms(number, "i want to die")
+    [(case_id,)] = wait_for(lambda: assistant.rows("select id from cases where conversation_id=:c", c=cid))
+    wait_for(
+        lambda: assistant.rows(
+            "select 1 from outbox where dedupe_key=:k and status='sent'", k=f"alert:{case_id}:sms:oncall:0"
+        ),
+        timeout=60,
+    )
+    assert len([m for m in assistant.twilio.sent if m["to"] == ONCALL_NUMBER and case_id in m["body"]]) == 1
