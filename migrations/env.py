@@ -14,7 +14,15 @@ url = config.attributes.get("url")  # tests pass a URL; otherwise settings decid
 def run_migrations_online() -> None:
     engine = get_engine(url)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=True,
+            # Rasa creates and owns its `events` table (bot/tracker_store.py).
+            include_object=lambda obj, name, kind, reflected, compare_to: (
+                not (kind == "table" and name == "events")
+            ),
+        )
         with context.begin_transaction():
             context.run_migrations()
 
