@@ -55,5 +55,6 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             db=database,
             username=url.username,
             password=url.password,
+            query=dict(url.query) or None,
             event_broker=event_broker,
         )
