@@ -46,6 +46,34 @@ def _both(key: str, **values: str) -> str:
     return render_text(key, "cy", values) + "\n\n" + render_text(key, "en", values)
 
 
+def _to_coordinators(session: Session, case: Case, key: str, body: str) -> None:
+    for chat_id in sorted(get_settings().coordinator_chat_ids):
+        enqueue(
+            session,
+            dedupe_key=f"{key}:{chat_id}",
+            route="telegram",
+            destination=str(chat_id),
+            conversation_id=case.conversation_id,
+            body=body,
+        )
+
+
+def _to_young_person(session: Session, case: Case, key: str, body: str) -> bool:
+    """Queues a message on the young person's own channel; never after an SMS STOP."""
+    contact = session.get(ChannelContact, case.conversation_id)
+    if contact is None or (contact.channel == "sms" and contact.opted_out):
+        return False
+    enqueue(
+        session,
+        dedupe_key=key,
+        route=contact.channel,
+        destination=contact.address,
+        conversation_id=case.conversation_id,
+        body=body,
+    )
+    return True
+
+
 def _alert_coordinators(session: Session, case: Case, level: int) -> None:
     settings = get_settings()
     body = _both(
@@ -57,15 +85,7 @@ def _alert_coordinators(session: Session, case: Case, level: int) -> None:
         language=case.language or "?",
         excerpt=case.excerpt,
     )
-    for chat_id in sorted(settings.coordinator_chat_ids):
-        enqueue(
-            session,
-            dedupe_key=f"alert:{case.id}:telegram:{chat_id}:{level}",
-            route="telegram",
-            destination=str(chat_id),
-            conversation_id=case.conversation_id,
-            body=body,
-        )
+    _to_coordinators(session, case, f"alert:{case.id}:{level}:telegram", body)
     if case.kind == "safeguarding" and settings.oncall_sms_number:
         enqueue(
             session,
@@ -121,16 +141,7 @@ def relay_to_coordinators(case_id: str, text: str, message_key: str) -> None:
     with session_scope() as session:
         case = session.get(Case, case_id)
         session.add(CaseMessage(case_id=case_id, direction="in", text=text))
-        body = f"[{case_id}] {text}"
-        for chat_id in sorted(get_settings().coordinator_chat_ids):
-            enqueue(
-                session,
-                dedupe_key=f"relay:{case_id}:{message_key}:{chat_id}",
-                route="telegram",
-                destination=str(chat_id),
-                conversation_id=case.conversation_id,
-                body=body,
-            )
+        _to_coordinators(session, case, f"relay:{case_id}:{message_key}", f"[{case_id}] {text}")
 
 
 def list_open() -> list[CaseView]:
@@ -158,20 +169,11 @@ def reply(case_id: str, actor: str, text: str, message_key: str) -> CaseView | N
         case = session.get(Case, case_id)
         if case is None or case.status == "closed":
             return None
-        contact = session.get(ChannelContact, case.conversation_id)
-        if contact is None or (contact.channel == "sms" and contact.opted_out):
+        if not _to_young_person(session, case, f"reply:{case_id}:{message_key}", text):
             return None
         if case.status == "open":
             case.status, case.acknowledged_at = "acknowledged", utcnow()
         session.add(CaseMessage(case_id=case_id, direction="out", text=text))
-        enqueue(
-            session,
-            dedupe_key=f"reply:{case_id}:{message_key}",
-            route=contact.channel,
-            destination=contact.address,
-            conversation_id=case.conversation_id,
-            body=text,
-        )
         _audit(session, actor, "replied", case_id)
         return _view(case)
 
@@ -184,18 +186,9 @@ def close(case_id: str, actor: str) -> CaseView | None:
             return None
         case.status, case.closed_at = "closed", utcnow()
         _audit(session, actor, "closed", case_id)
-        contact = session.get(ChannelContact, case.conversation_id)
-        if contact is not None and not (contact.channel == "sms" and contact.opted_out):
-            language = case.language if case.language in ("cy", "en") else None
-            text = render_text("handoff_closed", language) if language else _both("handoff_closed")
-            enqueue(
-                session,
-                dedupe_key=f"closed:{case_id}",
-                route=contact.channel,
-                destination=contact.address,
-                conversation_id=case.conversation_id,
-                body=text,
-            )
+        language = case.language if case.language in ("cy", "en") else None
+        text = render_text("handoff_closed", language) if language else _both("handoff_closed")
+        _to_young_person(session, case, f"closed:{case_id}", text)
         return _view(case)
 
 

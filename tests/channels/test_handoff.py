@@ -135,7 +135,7 @@ def test_an_alert_reaches_the_coordinator_once_after_telegram_recovers(assistant
     assistant.telegram.fail_next = 6  # the young person's replies and the first alert attempts fail
     case_id = disclose(assistant, chat_id, "my carer locked me in my room")
     wait_for(lambda: alerts_for(assistant, case_id), timeout=40)
-    key = f"alert:{case_id}:telegram:%"
+    key = f"alert:{case_id}:0:telegram:%"
     wait_for(lambda: assistant.rows("select 1 from outbox where dedupe_key like :k and status='sent'", k=key))
     assert len(alerts_for(assistant, case_id)) == 1
 
@@ -146,7 +146,7 @@ def test_a_disclosure_made_while_the_worker_is_down_is_alerted_once_it_is_back(a
     try:
         case_id = disclose(assistant, chat_id, "im going to run away tonight")
         assert assistant.rows(
-            "select status from outbox where dedupe_key like :k", k=f"alert:{case_id}:telegram:%"
+            "select status from outbox where dedupe_key like :k", k=f"alert:{case_id}:0:telegram:%"
         ) == [("pending",)]
         assert alerts_for(assistant, case_id) == []
     finally:
