@@ -66,6 +66,10 @@ class Inbox:
             # A person has this conversation: the bot steps aside and relays.
             await asyncio.to_thread(cases.relay_to_coordinators, open_case.id, text, delivery_key)
             await agent.log_message(message)  # recorded in the tracker, no bot reply
+            if disclosure:
+                # A person has it, but they may not have read it yet: the crisis
+                # contacts go again, at once.
+                await self.notice(agent, output, conversation_id, "safeguarding_helplines")
             return
         try:
             await on_new_message(message)

@@ -188,3 +188,15 @@ def test_asking_for_a_person_opens_a_lower_priority_case(assistant: Assistant) -
     assert (kind, priority) == ("human", 3)
     wait_for(lambda: alerts_for(assistant, case_id))
     assert not [m for m in assistant.twilio.sent if m["to"] == ONCALL_NUMBER and case_id in m["body"]]
+
+
+def test_a_new_disclosure_during_an_open_case_brings_the_crisis_contacts_again(assistant: Assistant) -> None:
+    chat_id = new_chat()
+    case_id = disclose(assistant, chat_id, "my carer hits me")
+    helplines = render_text("safeguarding_helplines", "en")
+    wait_for(lambda: assistant.telegram.texts_to(chat_id).count(helplines) == 1)
+    assistant.telegram_update(tg.message(chat_id, "i want to kill myself now"))
+    wait_for(
+        lambda: f"[{case_id}] i want to kill myself now" in assistant.telegram.texts_to(COORDINATOR_CHAT)
+    )
+    wait_for(lambda: assistant.telegram.texts_to(chat_id).count(helplines) == 2)
