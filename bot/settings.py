@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     escalation_seconds: int = 300
     handoff_reply_minutes: int = 30
 
+    # Retention (bot/retention.py). Safeguarding cases, and the conversations
+    # they came from, are never purged here: they follow the safeguarding
+    # record-keeping rules of the service's local authority.
+    retention_conversation_days: int = 365
+    retention_closed_case_days: int = 730
+    retention_delivery_days: int = 30
+
     max_message_chars: int = 1000
     rate_limit_messages: int = 20
     rate_limit_window_seconds: int = 60

@@ -135,3 +135,39 @@ def test_conversations_are_encrypted_in_the_tracker_store(database_url: str) -> 
     assert "want to die" not in raw
     again = asyncio.run(store.retrieve("sms-xyz"))
     assert again is not None and again.latest_message.text == "i want to die"  # type: ignore[union-attr]
+
+
+def test_retention_purges_old_records_but_keeps_safeguarding_ones(database_url: str) -> None:
+    from datetime import timedelta
+
+    from bot.db.engine import session_scope
+    from bot.db.models import Case, CaseMessage, ProcessedDelivery, utcnow
+    from bot.retention import purge
+    from bot.tracker_store import EncryptedSQLTrackerStore
+
+    migrate(database_url, "head")
+    long_ago = utcnow() - timedelta(days=3000)
+    with session_scope() as session:
+        for case_id, kind in (("safe01", "safeguarding"), ("human1", "human")):
+            session.add(
+                Case(id=case_id, conversation_id=f"c-{case_id}", channel="sms", kind=kind, priority=1,
+                     excerpt="x", status="closed", created_at=long_ago, closed_at=long_ago)
+            )  # fmt: skip
+            session.add(CaseMessage(case_id=case_id, direction="in", text="old", created_at=long_ago))
+        session.add(ProcessedDelivery(channel="sms", delivery_id="SMold", received_at=long_ago))
+    store = EncryptedSQLTrackerStore(domain=Domain.load(str(ROOT / "domain.yml")), url=database_url)
+    for sender in ("c-safe01", "c-human1"):
+        tracker = DialogueStateTracker(sender, [])
+        tracker.update(UserUttered("old message", timestamp=long_ago.timestamp()))
+        asyncio.run(store.save(tracker))
+
+    assert purge(dry_run=True)["cases"] == 1
+    counts = purge()
+
+    assert counts["cases"] == 1 and counts["processed deliveries"] == 1
+    with sa.create_engine(database_url).connect() as connection:
+        assert [r[0] for r in connection.execute(sa.text("select id from cases"))] == ["safe01"]
+        assert [r[0] for r in connection.execute(sa.text("select distinct sender_id from events"))] == [
+            "c-safe01"
+        ]
+        assert connection.execute(sa.text("select count(*) from case_messages")).scalar() == 1

@@ -1,0 +1,95 @@
+"""Purges what we no longer need to keep, after the configured periods.
+
+    python -m bot.retention [--dry-run]
+
+- conversations (Rasa's events) older than IV_RETENTION_CONVERSATION_DAYS;
+- closed cases that are not safeguarding cases, with their messages, after
+  IV_RETENTION_CLOSED_CASE_DAYS;
+- delivery records (provider ids, send outcomes, sent outbox items) after
+  IV_RETENTION_DELIVERY_DAYS.
+
+Never purged here: safeguarding cases, their messages and audit trail, and
+the conversations they came from. Those follow the safeguarding
+record-keeping rules of the service's local authority, and we say so.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from bot.db.engine import get_engine, session_scope
+from bot.db.models import (
+    AuditEntry,
+    Case,
+    CaseMessage,
+    OutboundMessage,
+    OutboxItem,
+    ProcessedDelivery,
+    utcnow,
+)
+from bot.settings import get_settings
+
+EVENTS_TABLE = "events"
+
+
+def purge(now: datetime | None = None, dry_run: bool = False) -> dict[str, int]:
+    now = now or utcnow()
+    settings = get_settings()
+    conversations_before = now - timedelta(days=settings.retention_conversation_days)
+    cases_before = now - timedelta(days=settings.retention_closed_case_days)
+    deliveries_before = now - timedelta(days=settings.retention_delivery_days)
+    counts: dict[str, int] = {}
+    with session_scope() as session:
+        safeguarding = sa.select(Case.conversation_id).where(Case.kind == "safeguarding")
+        if sa.inspect(get_engine()).has_table(EVENTS_TABLE):
+            events = sa.table(EVENTS_TABLE, sa.column("sender_id"), sa.column("timestamp"))
+            old_events = sa.and_(
+                events.c.timestamp < conversations_before.timestamp(), events.c.sender_id.not_in(safeguarding)
+            )
+            counts["conversation events"] = _delete(session, events, old_events, dry_run)
+        old_cases = sa.select(Case.id).where(
+            Case.kind != "safeguarding", Case.status == "closed", Case.closed_at < cases_before
+        )
+        counts["case messages"] = _delete(
+            session, CaseMessage.__table__, CaseMessage.case_id.in_(old_cases), dry_run
+        )
+        counts["audit entries"] = _delete(
+            session, AuditEntry.__table__, AuditEntry.case_id.in_(old_cases), dry_run
+        )
+        counts["cases"] = _delete(session, Case.__table__, Case.id.in_(old_cases), dry_run)
+        counts["processed deliveries"] = _delete(
+            session, ProcessedDelivery.__table__, ProcessedDelivery.received_at < deliveries_before, dry_run
+        )
+        counts["outbound messages"] = _delete(
+            session, OutboundMessage.__table__, OutboundMessage.created_at < deliveries_before, dry_run
+        )
+        counts["sent outbox items"] = _delete(
+            session,
+            OutboxItem.__table__,
+            sa.and_(OutboxItem.status == "sent", OutboxItem.sent_at < deliveries_before),
+            dry_run,
+        )
+    return counts
+
+
+def _delete(session: sa.orm.Session, table: sa.Table, where: sa.sql.ColumnElement, dry_run: bool) -> int:
+    if dry_run:
+        return int(session.execute(sa.select(sa.func.count()).select_from(table).where(where)).scalar() or 0)
+    return int(session.execute(sa.delete(table).where(where)).rowcount or 0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--dry-run", action="store_true", help="count what would go, delete nothing")
+    args = parser.parse_args()
+    for what, n in purge(dry_run=args.dry_run).items():
+        print(f"{what}: {n}{' (dry run)' if args.dry_run else ''}")
+
+
+if __name__ == "__main__":
+    main()
