@@ -4,11 +4,15 @@ taken. The claim is a unique row, so it holds across processes too."""
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.engine import session_scope
 from bot.db.models import OutboundMessage, ProcessedDelivery, utcnow
+
+logger = logging.getLogger(__name__)
 
 
 def claim(channel: str, delivery_id: str) -> bool:
@@ -43,6 +47,21 @@ def record_outbound(
                 error=(error or "")[:255] or None,
             )
         )
+
+
+def record_failure(
+    *, conversation_id: str, channel: str, attempts: int, error: str, segments: int | None = None
+) -> None:
+    """A send that failed for good: logged (by conversation id only) and kept."""
+    logger.error("%s message to %s failed after %d attempts: %s", channel, conversation_id, attempts, error)
+    record_outbound(
+        conversation_id=conversation_id,
+        channel=channel,
+        status="failed",
+        attempts=attempts,
+        segments=segments,
+        error=error,
+    )
 
 
 def record_status(provider_id: str, status: str, error: str | None = None) -> bool:

@@ -74,6 +74,18 @@ def _to_young_person(session: Session, case: Case, key: str, body: str) -> bool:
     return True
 
 
+def _sms_alert(session: Session, case: Case, key: str, number: str) -> None:
+    """A short SMS to a phone (on call, escalation): no excerpt goes by SMS."""
+    enqueue(
+        session,
+        dedupe_key=key,
+        route="sms",
+        destination=number,
+        conversation_id=case.conversation_id,
+        body=_both("coordinator_alert_sms", case_id=case.id, kind=case.kind),
+    )
+
+
 def _alert_coordinators(session: Session, case: Case, level: int) -> None:
     settings = get_settings()
     body = _both(
@@ -87,14 +99,7 @@ def _alert_coordinators(session: Session, case: Case, level: int) -> None:
     )
     _to_coordinators(session, case, f"alert:{case.id}:{level}:telegram", body)
     if case.kind == "safeguarding" and settings.oncall_sms_number:
-        enqueue(
-            session,
-            dedupe_key=f"alert:{case.id}:sms:oncall:{level}",
-            route="sms",
-            destination=settings.oncall_sms_number,
-            conversation_id=case.conversation_id,
-            body=render_text("coordinator_alert_sms", "en", {"case_id": case.id, "kind": case.kind}),
-        )
+        _sms_alert(session, case, f"alert:{case.id}:sms:oncall:{level}", settings.oncall_sms_number)
 
 
 def open_case(
@@ -205,14 +210,7 @@ def escalate_unacknowledged() -> list[str]:
         ).scalars()
         for case in cases:
             case.escalation_level = 1
-            enqueue(
-                session,
-                dedupe_key=f"alert:{case.id}:sms:escalation:1",
-                route="sms",
-                destination=settings.escalation_sms_number,
-                conversation_id=case.conversation_id,
-                body=render_text("coordinator_alert_sms", "en", {"case_id": case.id, "kind": case.kind}),
-            )
+            _sms_alert(session, case, f"alert:{case.id}:sms:escalation:1", settings.escalation_sms_number)
             _audit(session, "assistant", "escalated", case.id, "no acknowledgement in time")
             escalated.append(case.id)
     return escalated

@@ -13,10 +13,9 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from bot.settings import Settings
-from channels.deliveries import record_outbound
+from channels.deliveries import record_failure, record_outbound
 from channels.sms.segments import segment_count, split_for_sms
 
-logger = logging.getLogger(__name__)
 # twilio's client logs request details, numbers included, at INFO.
 _quiet_twilio_logger = logging.getLogger("iv.twilio.http")
 _quiet_twilio_logger.setLevel(logging.WARNING)
@@ -85,14 +84,12 @@ class SmsSender:
                 error = f"network {type(e).__name__}"
             if attempts <= retries:
                 await asyncio.sleep(self.settings.send_backoff_seconds * 2 ** (attempts - 1))
-        logger.error("SMS to %s failed after %d attempts: %s", conversation_id, attempts, error)
         await asyncio.to_thread(
-            record_outbound,
+            record_failure,
             conversation_id=conversation_id,
             channel=CHANNEL,
-            status="failed",
             attempts=attempts,
-            segments=segment_count(body),
             error=error,
+            segments=segment_count(body),
         )
         return False

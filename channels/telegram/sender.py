@@ -12,9 +12,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.settings import Settings
-from channels.deliveries import record_outbound
+from channels.deliveries import record_failure, record_outbound
 
-logger = logging.getLogger(__name__)
 # httpx logs every request URL at INFO, and a Telegram URL contains the token;
 # python-telegram-bot logs each call's parameters, chat ids included, at DEBUG.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -86,13 +85,7 @@ class TelegramSender:
                 break
             if attempts <= self.settings.send_retries:
                 await asyncio.sleep(self.settings.send_backoff_seconds * 2 ** (attempts - 1))
-        logger.error("Telegram message to %s failed after %d attempts: %s", conversation_id, attempts, error)
         await asyncio.to_thread(
-            record_outbound,
-            conversation_id=conversation_id,
-            channel=CHANNEL,
-            status="failed",
-            attempts=attempts,
-            error=error,
+            record_failure, conversation_id=conversation_id, channel=CHANNEL, attempts=attempts, error=error
         )
         return False
