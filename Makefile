@@ -15,12 +15,15 @@ setup:
 model: setup
 	@$(BIN)/python -m bot.training | tail -n 1
 
+# The terminal chat, with the action server beside it (forms, status, complaints).
 run: model
-	$(BIN)/rasa shell --model "$$($(BIN)/python -m bot.training | tail -n 1)" --endpoints endpoints.yml --credentials credentials.yml
+	./scripts/with_actions.sh $(BIN)/rasa shell --model "$$($(BIN)/python -m bot.training | tail -n 1)" --endpoints endpoints.yml --credentials credentials.yml
 
 # The HTTP server with the SMS and Telegram connectors (settings: README, "Channels").
+# The action server and the outbox worker run beside it; in production they are
+# separate services (see README, "Deploying").
 serve: model
-	$(BIN)/rasa run --enable-api --auth-token "$${IV_RASA_API_TOKEN:?set IV_RASA_API_TOKEN}" --model "$$($(BIN)/python -m bot.training | tail -n 1)" --endpoints endpoints.yml --credentials credentials.channels.yml
+	./scripts/with_actions.sh --worker $(BIN)/rasa run --enable-api --auth-token "$${IV_RASA_API_TOKEN:?set IV_RASA_API_TOKEN}" --model "$$($(BIN)/python -m bot.training | tail -n 1)" --endpoints endpoints.yml --credentials credentials.channels.yml
 
 lint: setup
 	$(BIN)/ruff check bot actions channels tests scripts migrations

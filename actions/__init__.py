@@ -1,7 +1,12 @@
-"""The rasa-sdk action server (``rasa run actions``).
+"""Custom actions, run by Rasa's action server (``rasa run actions``).
 
-Custom actions arrive with the referral, complaint and safeguarding flows
-(issues 4 and 5). They must say things through ``dispatcher.utter_message(
-response="utter_...")`` so that bot/nlg.py renders them from locales/ in the
-conversation's language, like every other reply.
+- ``referral.py``: the self-referral form and "any news?";
+- ``feedback.py``: feedback and coordinators' check-ins;
+- ``complaint.py``: complaints, handed to a coordinator;
+- ``data_rights.py``: "delete my data";
+- ``form_answers.py``: what every form shares (reading answers, interruptions).
+
+The actions only talk to the young person and call ``bot.records``: the
+storage and the rules live there, so the coordinator tool and the tests use
+the same code.
 """

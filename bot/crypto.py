@@ -68,3 +68,11 @@ def conversation_id(channel: str, address: str) -> str:
     key = _secret("IV_ADDRESS_KEY", get_settings().address_key).encode()
     digest = hmac.new(key, f"{channel}:{address}".encode(), hashlib.sha256).hexdigest()
     return f"{channel}-{digest[:32]}"
+
+
+def fingerprint(*parts: str) -> str:
+    """A keyed hash of normalised answers, to spot the same person twice
+    without storing anything readable."""
+    key = _secret("IV_ADDRESS_KEY", get_settings().address_key).encode()
+    message = "\x1f".join(part.strip().lower() for part in parts).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]

@@ -91,3 +91,15 @@ def render_text(key: str, language: Language, values: Mapping[str, Any] | None =
 
 def keys(language: Language) -> list[str]:
     return sorted(catalogue(language))
+
+
+# Texts that are not replies on their own: values filled into other texts by
+# the actions (labels), and coordinators' notifications from bot.records.
+NON_RESPONSE_KEYS = frozenset(
+    {
+        "status_received", "status_meeting_arranged", "status_being_matched", "status_matched",
+        "status_closed", "care_status_in_care", "care_status_care_leaver", "care_status_not_sure",
+        "contact_chat", "contact_phone", "contact_via_adult", "council_other",
+        "coordinator_referral", "coordinator_low_feedback",
+    }
+)  # fmt: skip

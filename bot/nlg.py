@@ -16,6 +16,7 @@ Language rules (Welsh Language Standards, see NOTES.md):
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from rasa.core.nlg.generator import NaturalLanguageGenerator
@@ -103,9 +104,30 @@ def compose(
     return with_offer(message, other(guess)) if first_of_turn else message
 
 
+def latest_turn(tracker: DialogueStateTracker) -> tuple[str, float]:
+    """Which turn this is: the conversation and its latest message's time."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return tracker.sender_id, event.timestamp
+    return tracker.sender_id, 0.0
+
+
 class LocaleNLG(NaturalLanguageGenerator):
+    # A custom action can send several messages in one turn, all rendered
+    # before any is in the tracker: remember which turns already had the offer.
+    MAX_REMEMBERED_TURNS = 10_000
+
     def __init__(self, endpoint_config: Any = None, domain: Any = None, **_: Any) -> None:
         self.domain = domain
+        self._offered: OrderedDict[tuple[str, float], None] = OrderedDict()
+
+    def _offer_once(self, turn: tuple[str, float], could_offer: bool) -> bool:
+        if not could_offer or turn in self._offered:
+            return False
+        self._offered[turn] = None
+        if len(self._offered) > self.MAX_REMEMBERED_TURNS:
+            self._offered.popitem(last=False)
+        return True
 
     async def generate(
         self,
@@ -117,8 +139,11 @@ class LocaleNLG(NaturalLanguageGenerator):
         key = ALIASES.get(utter_action, utter_action.removeprefix(UTTER_PREFIX))
         language = conversation_language(tracker.current_slot_values())
         values = {**tracker.current_slot_values(), **kwargs}
-        first = is_first_reply(tracker)
-        first_of_turn = is_first_reply(tracker, since=UserUttered)
+        turn = latest_turn(tracker)
+        offers = key not in NO_OFFER_KEYS and turn not in self._offered
+        first = is_first_reply(tracker) and offers
+        first_of_turn = is_first_reply(tracker, since=UserUttered) and offers
+        self._offer_once(turn, first or (first_of_turn and language not in LANGUAGES))
         guess = guess_language(tracker)
         try:
             return compose(key, language, first, guess, values, first_of_turn)

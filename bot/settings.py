@@ -81,6 +81,15 @@ class Settings(BaseSettings):
     retention_closed_case_days: int = 730
     retention_delivery_days: int = 30
 
+    # Self-referral, feedback and complaints (issue 5).
+    referral_contact_days: int = 5  # working days until a coordinator gets in touch
+    complaint_reply_days: int = 3  # working days until a coordinator replies to a complaint
+    check_in_first_days: int = 42  # six weeks after the match
+    check_in_every_days: int = 182  # then every six months
+    # The coordinator tool asks the running assistant to start a check-in.
+    rasa_url: str = "http://localhost:5005"
+    rasa_api_token: str | None = None
+
     max_message_chars: int = 1000
     rate_limit_messages: int = 20
     rate_limit_window_seconds: int = 60
@@ -117,6 +126,8 @@ TEXT_SETTINGS = {
     "meic_text",
     "samaritans_phone",
     "handoff_reply_minutes",
+    "referral_contact_days",
+    "complaint_reply_days",
 }
 
 

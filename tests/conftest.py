@@ -1,14 +1,27 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
+
+from tests.servers import ActionServer, migrate
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+# The whole test session uses its own database and keys, never var/.
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="iv-tests-"))
+os.environ["IV_DATABASE_URL"] = f"sqlite:///{_SESSION_DIR / 'iv.db'}"
+os.environ["IV_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
+os.environ["IV_ADDRESS_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
+os.environ["IV_COORDINATOR_TELEGRAM_CHAT_IDS"] = "424242"  # so coordinators' notifications are queued
 
 
 class Chat:
@@ -45,13 +58,31 @@ def event_loop_for_agent() -> Iterator[asyncio.AbstractEventLoop]:
 
 
 @pytest.fixture(scope="session")
-def agent(event_loop_for_agent: asyncio.AbstractEventLoop) -> Any:
+def session_env() -> dict[str, str]:
+    """What every process the tests start shares: this session's database and keys."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    migrate(env)
+    return env
+
+
+@pytest.fixture(scope="session")
+def action_server(session_env: dict[str, str]) -> Iterator[ActionServer]:
+    server = ActionServer(session_env, _SESSION_DIR).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def agent(event_loop_for_agent: asyncio.AbstractEventLoop, action_server: ActionServer) -> Any:
     from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
 
     from bot.nlg import LocaleNLG
     from bot.training import ensure_model
 
-    return Agent.load(str(ensure_model()), generator=LocaleNLG())
+    return Agent.load(
+        str(ensure_model()), generator=LocaleNLG(), action_endpoint=EndpointConfig(action_server.url)
+    )
 
 
 @pytest.fixture()

@@ -52,11 +52,15 @@ CONVERSATIONS: dict[str, tuple[str, str, list[str]]] = {
         "be sy'n digwydd ar ôl i fi gael fy nghyfeirio",
         ["referral_process", "referral_process_more"],
     ),
-    "request_referral": ("i want an IV please", "dwi isio IV plis", ["referral_holding", "referral_process"]),
+    "request_referral": (
+        "i want an IV please",
+        "dwi isio IV plis",
+        ["referral_privacy", "ask_referral_consent"],
+    ),
     "ask_referral_status": (
         "any news on my referral?",
         "oes 'na newyddion am fy nghais?",
-        ["referral_status_holding"],
+        ["referral_status_none"],
     ),
     "care_leaver_continue": (
         "im 18 and leaving care can i keep my IV",
@@ -66,12 +70,12 @@ CONVERSATIONS: dict[str, tuple[str, str, list[str]]] = {
     "give_feedback": (
         "i want to give some feedback about my visits",
         "dwi isio rhoi adborth am fy ymwelydd",
-        ["feedback_holding"],
+        ["ask_feedback_about"],
     ),
     "make_complaint": (
         "i want to make a complaint",
         "dwi isio gwneud cwyn",
-        ["complaint", "complaint_more"],
+        ["complaint", "ask_complaint_about"],
     ),
     "change_or_end_iv": (
         "i dont want my IV anymore can i stop",
@@ -83,7 +87,11 @@ CONVERSATIONS: dict[str, tuple[str, str, list[str]]] = {
         "ga i siarad efo person go iawn",
         ["talk_to_human_holding"],
     ),
-    "delete_my_data": ("please delete all my data", "dileu fy ngwybodaeth i plis", ["delete_data_holding"]),
+    "delete_my_data": (
+        "please delete all my data",
+        "dileu fy ngwybodaeth i plis",
+        ["delete_data_explain", "ask_delete_confirm"],
+    ),
     "out_of_scope": (
         "whats the weather like tomorrow",
         "pwy enillodd y gêm rygbi neithiwr",

@@ -20,7 +20,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 ROOT = Path(__file__).resolve().parent.parent
-REVISIONS = ["0001", "0002"]
+REVISIONS = ["0001", "0002", "0003"]
 
 
 @pytest.fixture(scope="module")
@@ -75,11 +75,16 @@ def tables(url: str) -> set[str]:
 
 def test_migrations_upgrade_an_empty_database_and_one_at_the_previous_revision(database_url: str) -> None:
     migrate(database_url, "head")
-    assert {"channel_contacts", "cases", "outbox", "audit_log"} <= tables(database_url)
+    records = {"referrals", "feedback", "check_ins", "complaints", "consent_records", "erasure_requests"}
+    assert {"channel_contacts", "cases", "outbox", "audit_log"} | records <= tables(database_url)
     migrate(database_url, REVISIONS[-2], down=True)
+    assert not records & tables(database_url) and "cases" in tables(database_url)
+    migrate(database_url, "head")
+    assert records <= tables(database_url)
+    migrate(database_url, REVISIONS[0], down=True)
     assert "cases" not in tables(database_url) and "channel_contacts" in tables(database_url)
     migrate(database_url, "head")
-    assert "cases" in tables(database_url)
+    assert "cases" in tables(database_url) and records <= tables(database_url)
 
 
 def test_addresses_are_unreadable_in_the_table(database_url: str) -> None:
@@ -171,3 +176,37 @@ def test_retention_purges_old_records_but_keeps_safeguarding_ones(database_url: 
             "c-safe01"
         ]
         assert connection.execute(sa.text("select count(*) from case_messages")).scalar() == 1
+
+
+def test_referrals_feedback_complaints_and_erasure(database_url: str) -> None:
+    from bot.coordinator.cli import main as coordinator
+    from bot.records import audit, complaints, erasure, feedback, referrals
+
+    migrate(database_url, "head")
+    answers = referrals.ReferralAnswers("Siân", 14, "in_care", "gwynedd", "chat", "weekends", "art", None)
+    first, created = referrals.submit(answers, conversation_id="sms-a", channel="sms", language="cy")
+    again, created_again = referrals.submit(answers, conversation_id="sms-a", channel="sms", language="cy")
+    assert created and not created_again and again.reference == first.reference
+    # The same answers from another chat: stored, and flagged for a coordinator.
+    twin, _ = referrals.submit(answers, conversation_id="telegram-b", channel="telegram", language="cy")
+    assert twin.possible_duplicate_of == first.reference
+    with sa.create_engine(database_url).connect() as connection:
+        raw = connection.execute(sa.text("select name, interests from referrals")).all()
+    assert all(value.startswith("gAAAA") and "Siân" not in value for row in raw for value in row)
+
+    coordinator(["--actor", "Ceri", "referrals", "set-status", first.reference, "matched"])
+    assert referrals.latest_for("sms-a").status == "matched"  # type: ignore[union-attr]
+    assert ("Ceri", "status", "received -> matched") in audit.trail(f"referral:{first.reference}")
+
+    kept = feedback.submit(
+        conversation_id="sms-a", about="match", rating=4, comment="ok", anonymous=False, language="cy"
+    )
+    complaint, case_created = complaints.submit(
+        conversation_id="sms-a", channel="sms", about="service", details="slow", language="cy", categories=[]
+    )
+    assert case_created and complaint.case_id and kept.rating == 4
+
+    counts = erasure.erase("sms-a")
+    assert counts["referrals"] == 1 and counts["feedback"] == 1 and counts["complaints"] == 1
+    assert referrals.latest_for("sms-a") is None and referrals.latest_for("telegram-b") is not None
+    assert erasure.process_pending(settle_seconds=0) == 1

@@ -11,7 +11,7 @@ import pytest
 import textstat
 import yaml
 
-from bot.locales import LOCALES_DIR, catalogue, render_text
+from bot.locales import LOCALES_DIR, NON_RESPONSE_KEYS, catalogue, render_text
 from bot.nlg import ALIASES, GENERATOR_KEYS, MAX_MESSAGE_CHARS, UTTER_PREFIX, bilingual
 from bot.settings import LANGUAGES, get_settings
 from channels.texts import CHANNEL_KEYS
@@ -28,6 +28,22 @@ RUNTIME_VALUES = {
     "language": "cy",
     "status": "acknowledged",
     "excerpt": "x" * 60,
+    # Forms: references, and answers shortened to 40 characters in summaries.
+    "reference": "R-7K3PQX",
+    "status_text": "we're looking for the right IV for you",
+    "changed_on": "24/11/2026",
+    "name": "x" * 40,
+    "age": "17",
+    "care_status": "Not sure if in care",
+    "council": "Bournemouth, Christchurch and Poole",
+    "contact_method": "through an adult",
+    "contact_time": "x" * 40,
+    "interests": "x" * 40,
+    "social_worker": "x" * 40,
+    "council_name": "Rhondda Cynon Taf",
+    "duplicate": "R-7K3PQX",
+    "about": "service",
+    "rating": "2",
 }
 
 
@@ -50,7 +66,7 @@ def test_both_languages_offer_the_same_buttons() -> None:
 
 
 def test_every_domain_response_has_a_text_and_every_text_is_used() -> None:
-    assert domain_response_keys() == set(catalogue("en")) - GENERATOR_KEYS - CHANNEL_KEYS
+    assert domain_response_keys() == set(catalogue("en")) - GENERATOR_KEYS - CHANNEL_KEYS - NON_RESPONSE_KEYS
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -129,7 +129,7 @@ class OutboxItem(Base):
 
 
 class AuditEntry(Base):
-    """Who did what to a case, and when."""
+    """Who did what to a case or a record, and when (no personal data in it)."""
 
     __tablename__ = "audit_log"
 
@@ -138,4 +138,109 @@ class AuditEntry(Base):
     actor = Column(String(64), nullable=False)
     action = Column(String(32), nullable=False)
     case_id = Column(String(12), index=True)
+    # A record other than a case: "referral:R-7K3PQX", "complaint:C-...".
+    record = Column(String(32), index=True)
     detail = Column(String(255))
+
+
+class ConsentRecord(Base):
+    """What a young person agreed to (or refused), in which language, and when:
+    the proof we asked before storing anything about them."""
+
+    __tablename__ = "consent_records"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(64), nullable=False, index=True)
+    purpose = Column(String(32), nullable=False)  # referral | feedback | complaint
+    granted = Column(Boolean, nullable=False)
+    language = Column(String(2))
+    text_key = Column(String(64), nullable=False)  # the locale key of what they were told
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Referral(Base):
+    """A self-referral. Answers a young person typed are encrypted."""
+
+    __tablename__ = "referrals"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(12), nullable=False, unique=True)
+    conversation_id = Column(String(64), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    language = Column(String(2))
+    # Keyed hash of name, age and council: the same person from another chat.
+    fingerprint = Column(String(32), nullable=False, index=True)
+    possible_duplicate_of = Column(String(12))
+    name = Column(EncryptedText, nullable=False)
+    age = Column(Integer, nullable=False)
+    care_status = Column(String(16), nullable=False)  # in_care | care_leaver | not_sure
+    local_authority = Column(String(64), nullable=False)  # a council id, or "other"
+    contact_method = Column(String(16), nullable=False)  # chat | phone | via_adult
+    contact_time = Column(EncryptedText)
+    interests = Column(EncryptedText)
+    social_worker = Column(EncryptedText)
+    status = Column(String(24), nullable=False, default="received")
+    status_changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    matched_at = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Feedback(Base):
+    """How a match or the service is going. Anonymous feedback keeps no link
+    to the conversation."""
+
+    __tablename__ = "feedback"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(12), nullable=False, unique=True)
+    conversation_id = Column(String(64), index=True)  # None when anonymous
+    about = Column(String(16), nullable=False)  # match | service
+    rating = Column(Integer, nullable=False)  # 1 (bad) .. 5 (great)
+    comment = Column(EncryptedText)
+    language = Column(String(2))
+    check_in_id = Column(Integer, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class CheckIn(Base):
+    """A coordinator's "how is it going?" to a matched young person."""
+
+    __tablename__ = "check_ins"
+
+    id = Column(Integer, primary_key=True)
+    referral_reference = Column(String(12), nullable=False, index=True)
+    conversation_id = Column(String(64), nullable=False, index=True)
+    sent_by = Column(String(64), nullable=False)
+    sent_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    answered_at = Column(DateTime(timezone=True))
+
+
+class Complaint(Base):
+    """A complaint, stored before anyone is told about it."""
+
+    __tablename__ = "complaints"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(12), nullable=False, unique=True)
+    conversation_id = Column(String(64), nullable=False, index=True)
+    about = Column(String(16), nullable=False)  # iv | service | other
+    details = Column(EncryptedText, nullable=False)
+    language = Column(String(2))
+    case_id = Column(String(12))
+    safeguarding = Column(Boolean, nullable=False, default=False)
+    status = Column(String(16), nullable=False, default="received")  # received | in_progress | resolved
+    status_changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class ErasureRequest(Base):
+    """A "delete my data" the young person confirmed. Records go at once; the
+    conversation itself goes once Rasa has finished the turn (the worker)."""
+
+    __tablename__ = "erasure_requests"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(64), nullable=False, index=True)
+    keep_conversation = Column(Boolean, nullable=False, default=False)  # a safeguarding case holds it
+    requested_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    done_at = Column(DateTime(timezone=True))

@@ -14,10 +14,12 @@ from bot.db.engine import session_scope
 from bot.db.models import AuditEntry, Case, CaseMessage, ChannelContact, utcnow
 from bot.handoff.outbox import enqueue
 from bot.locales import render_text
+from bot.records.audit import audit
 from bot.settings import get_settings
 
 EXCERPT_CHARS = 60  # enough to triage from a phone; the rest is in the case
 PRIORITY = {"safeguarding": 1, "complaint": 2, "human": 3}
+STEP_ASIDE_KINDS = ("safeguarding", "human")
 
 
 @dataclass(frozen=True)
@@ -38,24 +40,29 @@ def _view(case: Case) -> CaseView:
 
 
 def _audit(session: Session, actor: str, action: str, case_id: str | None, detail: str = "") -> None:
-    session.add(AuditEntry(actor=actor, action=action, case_id=case_id, detail=detail[:255]))
+    audit(session, actor, action, case_id=case_id, detail=detail)
 
 
-def _both(key: str, **values: str) -> str:
+def both_languages(key: str, **values: str) -> str:
     """Coordinators get both languages: the alert names the young person's."""
     return render_text(key, "cy", values) + "\n\n" + render_text(key, "en", values)
 
 
-def _to_coordinators(session: Session, case: Case, key: str, body: str) -> None:
+def notify_coordinators(session: Session, conversation_id: str, key: str, body: str) -> None:
+    """Queues a message to every coordinator chat, in the caller's transaction."""
     for chat_id in sorted(get_settings().coordinator_chat_ids):
         enqueue(
             session,
             dedupe_key=f"{key}:{chat_id}",
             route="telegram",
             destination=str(chat_id),
-            conversation_id=case.conversation_id,
+            conversation_id=conversation_id,
             body=body,
         )
+
+
+def _to_coordinators(session: Session, case: Case, key: str, body: str) -> None:
+    notify_coordinators(session, case.conversation_id, key, body)
 
 
 def _to_young_person(session: Session, case: Case, key: str, body: str) -> bool:
@@ -82,13 +89,13 @@ def _sms_alert(session: Session, case: Case, key: str, number: str) -> None:
         route="sms",
         destination=number,
         conversation_id=case.conversation_id,
-        body=_both("coordinator_alert_sms", case_id=case.id, kind=case.kind),
+        body=both_languages("coordinator_alert_sms", case_id=case.id, kind=case.kind),
     )
 
 
-def _alert_coordinators(session: Session, case: Case, level: int) -> None:
+def _alert_coordinators(session: Session, case: Case, level: int | str) -> None:
     settings = get_settings()
-    body = _both(
+    body = both_languages(
         "coordinator_alert",
         case_id=case.id,
         kind=case.kind,
@@ -114,6 +121,15 @@ def open_case(
             merged = sorted(set(filter(None, case.categories.split(","))) | set(categories))
             case.categories = ",".join(merged)
             session.add(CaseMessage(case_id=case.id, direction="in", text=text))
+            if PRIORITY[kind] < case.priority:
+                # A disclosure during a complaint: the case becomes a
+                # safeguarding case, and everyone is alerted again at once.
+                _audit(session, "assistant", "raised", case.id, f"{case.kind} -> {kind}")
+                case.kind, case.priority, case.status = kind, PRIORITY[kind], "open"
+                case.excerpt = text[:EXCERPT_CHARS]
+                session.flush()
+                _alert_coordinators(session, case, level=f"raised-{kind}")
+                return _view(case), True
             return _view(case), False
         case = Case(
             id=secrets.token_hex(3),
@@ -134,9 +150,17 @@ def open_case(
 
 
 def open_case_for(conversation_id: str) -> CaseView | None:
+    """The open case a person has taken over, if any: the bot steps aside.
+
+    A complaint case doesn't take the conversation over: the young person
+    can still use the bot while a coordinator deals with it."""
     with session_scope() as session:
         case = session.execute(
-            select(Case).where(Case.conversation_id == conversation_id, Case.status != "closed")
+            select(Case).where(
+                Case.conversation_id == conversation_id,
+                Case.status != "closed",
+                Case.kind.in_(STEP_ASIDE_KINDS),
+            )
         ).scalar()
         return _view(case) if case else None
 
@@ -192,7 +216,7 @@ def close(case_id: str, actor: str) -> CaseView | None:
         case.status, case.closed_at = "closed", utcnow()
         _audit(session, actor, "closed", case_id)
         language = case.language if case.language in ("cy", "en") else None
-        text = render_text("handoff_closed", language) if language else _both("handoff_closed")
+        text = render_text("handoff_closed", language) if language else both_languages("handoff_closed")
         _to_young_person(session, case, f"closed:{case_id}", text)
         return _view(case)
 

@@ -1,5 +1,6 @@
 """The outbox worker: sends queued alerts, relays and replies, retrying with
-backoff, and escalates cases nobody acknowledged. Run one or more:
+backoff, escalates cases nobody acknowledged, and deletes the conversations
+of confirmed "delete my data" requests once their turn is over. Run one or more:
 
     python -m bot.handoff.worker
 
@@ -15,6 +16,7 @@ import os
 import socket
 
 from bot.handoff import cases, outbox
+from bot.records import erasure
 from bot.settings import get_settings
 from channels.senders import sms_sender, telegram_sender
 
@@ -34,6 +36,7 @@ async def deliver(item: outbox.Pending) -> bool:
 async def run_once(worker_id: str) -> int:
     """One pass: escalations first, then everything due. Returns items sent."""
     await asyncio.to_thread(cases.escalate_unacknowledged)
+    await asyncio.to_thread(erasure.process_pending)
     sent = 0
     for item in await asyncio.to_thread(outbox.claim_due, worker_id):
         try:

@@ -19,11 +19,13 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
 from tests.channels.fakes import FakeTelegram, FakeTwilio
+from tests.servers import ActionServer
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_BASE_URL = "https://iv.example.org"  # what Twilio signs: we sit behind a proxy
@@ -163,13 +165,18 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "IV_WORKER_POLL_SECONDS": "0.2",
     }
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
+    actions = ActionServer(env, workdir).start()
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["action_endpoint"]["url"] = actions.url
+    endpoints_file = workdir / "endpoints.yml"
+    endpoints_file.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
     log_file = workdir / "rasa.log"
     with open(workdir / "rasa.out", "w") as out:
         process = subprocess.Popen(
             [
                 sys.executable, "-m", "rasa", "run", "--enable-api", "--auth-token", API_TOKEN, "--debug",
                 "--model", str(model), "--port", str(port),
-                "--credentials", "credentials.channels.yml", "--endpoints", "endpoints.yml",
+                "--credentials", "credentials.channels.yml", "--endpoints", str(endpoints_file),
                 "--log-file", str(log_file),
             ],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -195,6 +202,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
             worker.stop()
         process.terminate()
         process.wait(timeout=30)
+        actions.stop()
         client.close()
         telegram.stop()
         twilio.stop()

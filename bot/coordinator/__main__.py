@@ -1,0 +1,3 @@
+from bot.coordinator.cli import main
+
+main()
