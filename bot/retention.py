@@ -6,7 +6,10 @@
 - closed cases that are not safeguarding cases, with their messages, after
   IV_RETENTION_CLOSED_CASE_DAYS;
 - delivery records (provider ids, send outcomes, sent outbox items) after
-  IV_RETENTION_DELIVERY_DAYS.
+  IV_RETENTION_DELIVERY_DAYS;
+- closed referrals (with their check-ins), resolved complaints that are not
+  safeguarding matters, feedback, consent records and finished erasure
+  requests after IV_RETENTION_CLOSED_RECORD_DAYS.
 
 Never purged here: safeguarding cases, their messages and audit trail, and
 the conversations they came from. Those follow the safeguarding
@@ -25,9 +28,15 @@ from bot.db.models import (
     AuditEntry,
     Case,
     CaseMessage,
+    CheckIn,
+    Complaint,
+    ConsentRecord,
+    ErasureRequest,
+    Feedback,
     OutboundMessage,
     OutboxItem,
     ProcessedDelivery,
+    Referral,
     utcnow,
 )
 from bot.settings import get_settings
@@ -70,6 +79,38 @@ def purge(now: datetime | None = None, dry_run: bool = False) -> dict[str, int]:
             session,
             OutboxItem.__table__,
             sa.and_(OutboxItem.status == "sent", OutboxItem.sent_at < deliveries_before),
+            dry_run,
+        )
+        records_before = now - timedelta(days=settings.retention_closed_record_days)
+        old_referrals = sa.select(Referral.reference).where(
+            Referral.status == "closed", Referral.status_changed_at < records_before
+        )
+        counts["check-ins"] = _delete(
+            session, CheckIn.__table__, CheckIn.referral_reference.in_(old_referrals), dry_run
+        )
+        counts["referrals"] = _delete(
+            session, Referral.__table__, Referral.reference.in_(old_referrals.scalar_subquery()), dry_run
+        )
+        counts["complaints"] = _delete(
+            session,
+            Complaint.__table__,
+            sa.and_(
+                Complaint.status == "resolved",
+                Complaint.safeguarding.is_(False),
+                Complaint.status_changed_at < records_before,
+            ),
+            dry_run,
+        )
+        counts["feedback"] = _delete(
+            session, Feedback.__table__, Feedback.created_at < records_before, dry_run
+        )
+        counts["consent records"] = _delete(
+            session, ConsentRecord.__table__, ConsentRecord.created_at < records_before, dry_run
+        )
+        counts["erasure requests"] = _delete(
+            session,
+            ErasureRequest.__table__,
+            sa.and_(ErasureRequest.done_at.is_not(None), ErasureRequest.requested_at < records_before),
             dry_run,
         )
     return counts

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     retention_conversation_days: int = 365
     retention_closed_case_days: int = 730
     retention_delivery_days: int = 30
+    # Closed referrals, resolved complaints, feedback and consent records.
+    retention_closed_record_days: int = 730
 
     # Self-referral, feedback and complaints (issue 5).
     referral_contact_days: int = 5  # working days until a coordinator gets in touch

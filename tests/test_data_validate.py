@@ -49,6 +49,8 @@ def test_rasa_data_validate_has_no_unjustified_warnings() -> None:
         if re.search(r"UserWarning|WARNING", line)
         and not re.search(r"DeprecationWarning|MovedIn20Warning", line)
     ]
-    justified = JUSTIFIED | {rf"The utterance '{name}' is not used in any story or rule" for name in said_outside_rules()}
+    justified = JUSTIFIED | {
+        rf"The utterance '{name}' is not used in any story or rule" for name in said_outside_rules()
+    }
     unjustified = [w for w in warnings if not any(re.search(j, w) for j in justified)]
     assert not unjustified, "\n".join(unjustified)

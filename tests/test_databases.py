@@ -146,7 +146,7 @@ def test_retention_purges_old_records_but_keeps_safeguarding_ones(database_url: 
     from datetime import timedelta
 
     from bot.db.engine import session_scope
-    from bot.db.models import Case, CaseMessage, ProcessedDelivery, utcnow
+    from bot.db.models import Case, CaseMessage, Complaint, ProcessedDelivery, Referral, utcnow
     from bot.retention import purge
     from bot.tracker_store import EncryptedSQLTrackerStore
 
@@ -160,6 +160,17 @@ def test_retention_purges_old_records_but_keeps_safeguarding_ones(database_url: 
             )  # fmt: skip
             session.add(CaseMessage(case_id=case_id, direction="in", text="old", created_at=long_ago))
         session.add(ProcessedDelivery(channel="sms", delivery_id="SMold", received_at=long_ago))
+        for reference, status in (("R-OLDCLS", "closed"), ("R-OLDOPN", "matched")):
+            session.add(
+                Referral(reference=reference, conversation_id="c-r", channel="sms", fingerprint="f", name="n",
+                         age=15, care_status="in_care", local_authority="powys", contact_method="chat",
+                         status=status, status_changed_at=long_ago, created_at=long_ago)
+            )  # fmt: skip
+        for reference, safeguarding in (("C-OLDRES", False), ("C-OLDSAF", True)):
+            session.add(
+                Complaint(reference=reference, conversation_id="c-k", about="iv", details="d", status="resolved",
+                          safeguarding=safeguarding, status_changed_at=long_ago, created_at=long_ago)
+            )  # fmt: skip
     store = EncryptedSQLTrackerStore(domain=Domain.load(str(ROOT / "domain.yml")), url=database_url)
     for sender in ("c-safe01", "c-human1"):
         tracker = DialogueStateTracker(sender, [])
@@ -170,12 +181,16 @@ def test_retention_purges_old_records_but_keeps_safeguarding_ones(database_url: 
     counts = purge()
 
     assert counts["cases"] == 1 and counts["processed deliveries"] == 1
+    # A closed referral goes, a matched one stays; a safeguarding complaint stays.
+    assert counts["referrals"] == 1 and counts["complaints"] == 1
     with sa.create_engine(database_url).connect() as connection:
         assert [r[0] for r in connection.execute(sa.text("select id from cases"))] == ["safe01"]
         assert [r[0] for r in connection.execute(sa.text("select distinct sender_id from events"))] == [
             "c-safe01"
         ]
         assert connection.execute(sa.text("select count(*) from case_messages")).scalar() == 1
+        assert [r[0] for r in connection.execute(sa.text("select reference from referrals"))] == ["R-OLDOPN"]
+        assert [r[0] for r in connection.execute(sa.text("select reference from complaints"))] == ["C-OLDSAF"]
 
 
 def test_referrals_feedback_complaints_and_erasure(database_url: str) -> None:

@@ -4,7 +4,11 @@ languages, with what ends up in the database."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from bot.db.engine import get_engine, session_scope
@@ -372,3 +376,33 @@ def test_saying_no_to_deletion_deletes_nothing(chat: Chat) -> None:
     chat.say("delete my data")
     assert chat.texts("no") == say("delete_data_cancelled", "en")
     assert count(Referral, conversation_id=chat.sender) == 1
+
+
+# --- Fuzzing --------------------------------------------------------------------
+
+OPENERS = ["I want an IV", "dwi isio IV plis", "I want to give feedback", "I want to make a complaint"]
+LIKELY_ANSWERS = (
+    ENGLISH_ANSWERS + WELSH_ANSWERS + ["yes", "ie", "no", "2", "5", "stop", "dunno", "⭐⭐⭐⭐", "change 3"]
+)
+REFERENCE = re.compile(r"\b[RCF]-[2-9A-HJ-NP-Z]{6}\b")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    opener=st.sampled_from(OPENERS),
+    answers=st.lists(
+        st.one_of(st.sampled_from(LIKELY_ANSWERS), st.text(max_size=120)), min_size=1, max_size=16
+    ),
+)
+def test_fuzzed_answers_never_crash_a_form_and_a_promised_record_is_stored(
+    agent: object, event_loop_for_agent: object, opener: str, answers: list[str]
+) -> None:
+    chat = Chat(agent, event_loop_for_agent)  # a new young person each time
+    chat.say(opener)
+    for answer in answers:
+        replies = chat.texts(answer)
+        assert replies and all(reply.strip() for reply in replies), answer
+        # Whenever the bot gives a reference, the record is already stored.
+        for reference in REFERENCE.findall(" ".join(replies)):
+            model = {"R": Referral, "C": Complaint, "F": Feedback}[reference[0]]
+            assert count(model, reference=reference) == 1, reference

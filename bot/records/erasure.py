@@ -11,8 +11,9 @@ safeguarding records decides how long those are kept, not this service. The
 audit log keeps only references and actions, never personal data, and records
 that the deletion happened.
 
-The conversation is deleted by the worker shortly after the turn ends:
-deleting it inside the turn would let Rasa write the whole tracker back.
+The conversation and the address are deleted by the worker shortly after
+the turn ends: deleting the conversation inside the turn would let Rasa write
+the whole tracker back, and the address is needed to send the last reply.
 """
 
 from __future__ import annotations
@@ -80,9 +81,6 @@ def erase(conversation_id: str) -> dict[str, int]:
         delete("cases", Case.__table__, Case.id.in_(other_cases))
         delete("consent records", ConsentRecord.__table__, ConsentRecord.conversation_id == conversation_id)
         delete("sent messages", OutboundMessage.__table__, OutboundMessage.conversation_id == conversation_id)
-        if not keep:
-            delete("queued messages", OutboxItem.__table__, OutboxItem.conversation_id == conversation_id)
-            delete("contact", ChannelContact.__table__, ChannelContact.conversation_id == conversation_id)
         session.add(ErasureRequest(conversation_id=conversation_id, keep_conversation=keep))
         audit(
             session,
@@ -120,6 +118,12 @@ def process_pending(settle_seconds: float = SETTLE_SECONDS) -> int:
     for request_id, conversation_id, keep in requests:
         if not keep:
             delete_conversation(conversation_id)
+            with session_scope() as session:
+                # The address goes last: the reply to "delete my data" needed it.
+                session.execute(sa.delete(OutboxItem).where(OutboxItem.conversation_id == conversation_id))
+                session.execute(
+                    sa.delete(ChannelContact).where(ChannelContact.conversation_id == conversation_id)
+                )
         with session_scope() as session:
             session.get(ErasureRequest, request_id).done_at = utcnow()
         done += 1

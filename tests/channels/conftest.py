@@ -33,7 +33,7 @@ TWILIO_TOKEN = "twilio-test-auth-token"
 TELEGRAM_SECRET = "telegram-secret-token-for-tests"
 COORDINATOR_CHAT = 777001
 API_TOKEN = "rasa-api-test-token"
-RATE_LIMIT = 6
+RATE_LIMIT = 20  # the default: a form takes a dozen quick messages
 ONCALL_NUMBER = "+447700900888"
 ESCALATION_NUMBER = "+447700900999"
 ESCALATION_SECONDS = 3
@@ -89,6 +89,7 @@ class Assistant:
     twilio: FakeTwilio
     client: httpx.Client
     worker: Worker
+    env: dict[str, str]
 
     def conversation_id(self, channel: str, address: str) -> str:
         digest = hmac.new(self.address_key.encode(), f"{channel}:{address}".encode(), hashlib.sha256)
@@ -196,7 +197,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         wait_for(ready, timeout=180)
         worker = Worker(env, workdir)
         worker.start()
-        yield Assistant(url, address_key, database_url, log_file, telegram, twilio, client, worker)
+        yield Assistant(url, address_key, database_url, log_file, telegram, twilio, client, worker, env)
     finally:
         if "worker" in locals():
             worker.stop()
