@@ -35,8 +35,11 @@ async def deliver(item: outbox.Pending) -> bool:
 
 async def run_once(worker_id: str) -> int:
     """One pass: escalations first, then everything due. Returns items sent."""
-    await asyncio.to_thread(cases.escalate_unacknowledged)
-    await asyncio.to_thread(erasure.process_pending)
+    for chore in (cases.escalate_unacknowledged, erasure.process_pending):
+        try:
+            await asyncio.to_thread(chore)
+        except Exception:  # e.g. a locked SQLite file: try again next pass, keep sending
+            logger.exception("%s failed; will retry", chore.__name__)
     sent = 0
     for item in await asyncio.to_thread(outbox.claim_due, worker_id):
         try:
