@@ -406,3 +406,14 @@ def test_fuzzed_answers_never_crash_a_form_and_a_promised_record_is_stored(
         for reference in REFERENCE.findall(" ".join(replies)):
             model = {"R": Referral, "C": Complaint, "F": Feedback}[reference[0]]
             assert count(model, reference=reference) == 1, reference
+
+
+def test_status_and_deletion_in_welsh(chat: Chat) -> None:
+    reference = submit_referral(chat, "cy")
+    [status] = chat.texts("oes 'na newyddion am fy nghais?")
+    assert reference in status and render_text("status_received", "cy") in status
+    assert chat.texts("dileu fy ngwybodaeth i plis") == texts_of(
+        ["delete_data_explain", "ask_delete_confirm"], "cy"
+    )
+    assert chat.texts("ie") == say("delete_data_done", "cy")
+    assert count(Referral, conversation_id=chat.sender) == 0
