@@ -71,3 +71,27 @@ class ActionServer:
             self.process.terminate()
             self.process.wait(timeout=30)
             self.process = None
+
+
+class Worker:
+    """The outbox worker as its own process, which tests stop and restart."""
+
+    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+        self.env, self.workdir = env, workdir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        out = open(self.workdir / "worker.out", "a")  # noqa: SIM115 - lives as long as the process
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.handoff.worker"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None

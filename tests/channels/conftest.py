@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
 from tests.channels.fakes import FakeTelegram, FakeTwilio
-from tests.servers import ActionServer
+from tests.servers import ActionServer, Worker
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_BASE_URL = "https://iv.example.org"  # what Twilio signs: we sit behind a proxy
@@ -53,30 +53,6 @@ def wait_for(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
             return result
         time.sleep(0.1)
     raise AssertionError("timed out waiting")
-
-
-class Worker:
-    """The outbox worker as its own process, which tests stop and restart."""
-
-    def __init__(self, env: dict[str, str], workdir: Path) -> None:
-        self.env, self.workdir = env, workdir
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        out = open(self.workdir / "worker.out", "a")  # noqa: SIM115 - lives as long as the process
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.handoff.worker"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-            self.process = None
 
 
 @dataclass
