@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
 import pycld2
@@ -87,8 +88,13 @@ def _fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
 
+@cache
+def _folded(markers: frozenset[str]) -> frozenset[str]:
+    return frozenset(_fold(m) for m in markers)  # once per marker list, not per message
+
+
 def _score(words: list[str], markers: frozenset[str]) -> int:
-    folded = {_fold(m) for m in markers}
+    folded = _folded(markers)
     return sum(1 for w in words if w in markers or _fold(w) in folded)
 
 

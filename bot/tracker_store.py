@@ -58,3 +58,12 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             query=dict(url.query) or None,
             event_broker=event_broker,
         )
+        if self.engine.dialect.name == "sqlite":
+            # Shared with our own engine and the action server: wait for a
+            # lock instead of failing, and let readers work while one writes.
+            @sa.event.listens_for(self.engine, "connect")
+            def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA busy_timeout = 5000")
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.close()

@@ -13,7 +13,8 @@ models' own. Measured for each:
   confusion matrix per language (PNG);
 - safeguarding recall per category and the false-escalation rate on the blind
   set (for plain Rasa: its classifier's ``safeguarding_concern``);
-- end to end through the real signed SMS webhook: request → every reply of the
+- end to end through the real signed SMS webhook, stored in PostgreSQL as in
+  production (a real server from the pgserver wheel): request → every reply of the
   turn received by a fake Twilio on loopback, p50/p95/p99 and turns per
   second, for several conversation mixes and concurrencies; then a check that
   every turn was stored;
@@ -57,10 +58,10 @@ SETTLE_SECONDS = 1.5
 SCRIPTS: list[list[str]] = [
     ["hi", "what is an IV?", "how often would they visit", "can I choose who it is", "thanks", "bye"],
     ["shwmae", "beth yw ymwelydd annibynnol?", "oes rhaid i fi gael un", "ydi o'n gyfrinachol?", "diolch"],
-    ["I want an IV", "yes", "Sam", "14", "1", "Cardiff", "stop"],
-    ["dwi isio IV plis", "ie", "Siôn", "tair ar ddeg", "mewn gofal maeth", "Gwynedd", "stop"],
+    ["I want an IV", "yes", "Sam", "14", "1", "Cardiff", "cancel"],  # not "stop": that is SMS opt-out
+    ["dwi isio IV plis", "ie", "Siôn", "tair ar ddeg", "mewn gofal maeth", "Gwynedd", "canslo"],
     ["im 19 and left care can i still get one", "what happens after I ask", "ok", "thank u"],
-    ["hiya", "can my IV add me on snap", "can i go to their house", "is an IV like an advocate", "cheers"],
+    ["hiya", "what are the rules for visits", "can i go to their house", "is an IV like an advocate", "cheers"],
     ["I want to give feedback", "2", "5", "skip", "yes"],
     ["what can u do", "wots an iv", "any news on my referral?", "talk to u later"],
     ["helo", "be di IV?", "dwi isio siarad Saesneg", "what do you do with an IV", "bye"],
@@ -233,10 +234,23 @@ class Server:
     database_url: str
 
 
-def start_server(name: str, model: str, twilio: FakeTwilio, workdir: Path) -> Server:
+def new_database(postgres_uri: str, name: str) -> str:
+    """A fresh PostgreSQL database for one model's server, as in production."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(postgres_uri, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"drop database if exists bench_{name}"))
+        connection.execute(sa.text(f"create database bench_{name}"))
+    admin.dispose()
+    return (
+        sa.engine.make_url(postgres_uri).set(database=f"bench_{name}").render_as_string(hide_password=False)
+    )
+
+
+def start_server(name: str, model: str, twilio: FakeTwilio, workdir: Path, database_url: str) -> Server:
     from cryptography.fernet import Fernet
 
-    database_url = f"sqlite:///{workdir / f'{name}.db'}"
     env = environment(
         IV_DATABASE_URL=database_url,
         IV_ENCRYPTION_KEY=Fernet.generate_key().decode(),
@@ -381,12 +395,13 @@ class Load:
         }
 
 
-async def load_test(model: str, name: str, workdir: Path, quick: bool) -> dict[str, Any]:
+async def load_test(model: str, name: str, workdir: Path, quick: bool, postgres_uri: str) -> dict[str, Any]:
     import httpx
 
     twilio = FakeTwilio()
     await twilio.start()
-    server = await asyncio.to_thread(start_server, name, model, twilio, workdir)
+    database_url = await asyncio.to_thread(new_database, postgres_uri, name)
+    server = await asyncio.to_thread(start_server, name, model, twilio, workdir, database_url)
     try:
         load = Load(server, twilio)
         async with httpx.AsyncClient(timeout=60) as client:
@@ -507,6 +522,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="fewer load runs (for a smoke test)")
+    parser.add_argument(
+        "--plain-model", help="a plain Rasa model already trained (development only: no training figures)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     from scripts.quiet import quiet_rasa
@@ -521,14 +539,26 @@ def main() -> None:
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{os.cpu_count()} cores, {round(psutil.virtual_memory().total / 2**30)} GiB, Python {sys.version.split()[0]}",
     }
-    for name, config in configs.items():
-        print(f"[{name}] training", flush=True)
-        trained = train(name, config, workdir)
-        print(f"[{name}] understanding", flush=True)
-        result = {"training": trained, **understanding(trained["model"], name)}
-        print(f"[{name}] load through the SMS webhook", flush=True)
-        result["load"] = asyncio.run(load_test(trained["model"], name, workdir, args.quick))
-        report[name] = result
+    import pgserver
+
+    postgres = pgserver.get_server(str(workdir / "postgres"), cleanup_mode="stop")
+    try:
+        for name, config in configs.items():
+            print(f"[{name}] training", flush=True)
+            trained = (
+                {"model": args.plain_model, "seconds": None, "peak_rss_mb": None}
+                if name == "plain" and args.plain_model
+                else train(name, config, workdir)
+            )
+            print(f"[{name}] understanding", flush=True)
+            result = {"training": trained, **understanding(trained["model"], name)}
+            print(f"[{name}] load through the SMS webhook", flush=True)
+            result["load"] = asyncio.run(
+                load_test(trained["model"], name, workdir, args.quick, postgres.get_uri())
+            )
+            report[name] = result
+    finally:
+        postgres.cleanup()
     (REPORTS / "benchmark.json").write_text(
         json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8"
     )
