@@ -61,7 +61,13 @@ SCRIPTS: list[list[str]] = [
     ["I want an IV", "yes", "Sam", "14", "1", "Cardiff", "cancel"],  # not "stop": that is SMS opt-out
     ["dwi isio IV plis", "ie", "Siôn", "tair ar ddeg", "mewn gofal maeth", "Gwynedd", "canslo"],
     ["im 19 and left care can i still get one", "what happens after I ask", "ok", "thank u"],
-    ["hiya", "what are the rules for visits", "can i go to their house", "is an IV like an advocate", "cheers"],
+    [
+        "hiya",
+        "what are the rules for visits",
+        "can i go to their house",
+        "is an IV like an advocate",
+        "cheers",
+    ],
     ["I want to give feedback", "2", "5", "skip", "yes"],
     ["what can u do", "wots an iv", "any news on my referral?", "talk to u later"],
     ["helo", "be di IV?", "dwi isio siarad Saesneg", "what do you do with an IV", "bye"],
@@ -98,7 +104,10 @@ def train(name: str, config: Path, out: Path) -> dict[str, Any]:
     process = subprocess.Popen(
         [sys.executable, "-m", "rasa", "train", "--config", str(config), "--domain", "domain.yml", "--data", "data",
          "--out", str(out), "--fixed-model-name", name],
-        cwd=ROOT, env=environment(), stdout=log, stderr=subprocess.STDOUT,
+        # A fresh training cache: Rasa would otherwise reuse components trained
+        # earlier and the time would not be a training time.
+        cwd=ROOT, env=environment(RASA_CACHE_DIRECTORY=str(out / f"cache-{name}")), stdout=log,
+        stderr=subprocess.STDOUT,
     )  # fmt: skip
     watched, peak = psutil.Process(process.pid), 0.0
     while process.poll() is None:
@@ -414,7 +423,13 @@ async def load_test(model: str, name: str, workdir: Path, quick: bool, postgres_
             result = await load.run(concurrency, think, rounds=1 if quick else 2)
             expected_turns += result["turns"]
             runs.append(result)
-        stored = await asyncio.to_thread(count_user_events, server.database_url) - sent_before
+        # Rasa saves a turn just after its replies go out: give the last ones a moment.
+        deadline = time.monotonic() + 15
+        while True:
+            stored = await asyncio.to_thread(count_user_events, server.database_url) - sent_before
+            if stored >= expected_turns or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
         memory = {
             "rasa_rss_mb": round(tree_rss_mb(psutil.Process(server.rasa.pid))),
             "action_server_rss_mb": round(tree_rss_mb(psutil.Process(server.actions.pid))),
@@ -492,8 +507,8 @@ def markdown(report: dict[str, Any]) -> str:
     rows.append(
         (
             "user messages stored / sent",
-            f"{ours['load']['user_messages_stored']}/{ours['load']['turns_sent']}+",
-            f"{plain['load']['user_messages_stored']}/{plain['load']['turns_sent']}+",
+            f"{ours['load']['user_messages_stored']}/{ours['load']['turns_sent']}",
+            f"{plain['load']['user_messages_stored']}/{plain['load']['turns_sent']}",
         )
     )
     lines = [
