@@ -7,12 +7,10 @@ import base64
 import hashlib
 import hmac
 import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
 from tests.channels.fakes import FakeTelegram, FakeTwilio
-from tests.servers import ActionServer, Worker
+from tests.servers import ActionServer, Worker, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_BASE_URL = "https://iv.example.org"  # what Twilio signs: we sit behind a proxy
@@ -37,22 +35,6 @@ RATE_LIMIT = 20  # the default: a form takes a dozen quick messages
 ONCALL_NUMBER = "+447700900888"
 ESCALATION_NUMBER = "+447700900999"
 ESCALATION_SECONDS = 3
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
 
 
 @dataclass
