@@ -84,7 +84,7 @@ class ValidateReferralForm(AnswerForm):
         "referral_care_status": lambda t: parse_choice(t, CARE_STATUS),
         "referral_local_authority": match_council,
         "referral_contact_method": lambda t: parse_choice(t, CONTACT_METHOD),
-        "referral_confirm": lambda t: parse_yes_no(t) if parse_yes_no(t) is not None else field_to_change(t),
+        "referral_confirm": lambda t: field_to_change(t) or parse_yes_no(t),
     }
 
     async def run(

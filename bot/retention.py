@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from bot.db.engine import get_engine, session_scope
+from bot.db.engine import delete_where, get_engine, session_scope
 from bot.db.models import (
     AuditEntry,
     Case,
@@ -58,24 +58,24 @@ def purge(now: datetime | None = None, dry_run: bool = False) -> dict[str, int]:
             old_events = sa.and_(
                 events.c.timestamp < conversations_before.timestamp(), events.c.sender_id.not_in(safeguarding)
             )
-            counts["conversation events"] = _delete(session, events, old_events, dry_run)
+            counts["conversation events"] = delete_where(session, events, old_events, dry_run)
         old_cases = sa.select(Case.id).where(
             Case.kind != "safeguarding", Case.status == "closed", Case.closed_at < cases_before
         )
-        counts["case messages"] = _delete(
+        counts["case messages"] = delete_where(
             session, CaseMessage.__table__, CaseMessage.case_id.in_(old_cases), dry_run
         )
-        counts["audit entries"] = _delete(
+        counts["audit entries"] = delete_where(
             session, AuditEntry.__table__, AuditEntry.case_id.in_(old_cases), dry_run
         )
-        counts["cases"] = _delete(session, Case.__table__, Case.id.in_(old_cases), dry_run)
-        counts["processed deliveries"] = _delete(
+        counts["cases"] = delete_where(session, Case.__table__, Case.id.in_(old_cases), dry_run)
+        counts["processed deliveries"] = delete_where(
             session, ProcessedDelivery.__table__, ProcessedDelivery.received_at < deliveries_before, dry_run
         )
-        counts["outbound messages"] = _delete(
+        counts["outbound messages"] = delete_where(
             session, OutboundMessage.__table__, OutboundMessage.created_at < deliveries_before, dry_run
         )
-        counts["sent outbox items"] = _delete(
+        counts["sent outbox items"] = delete_where(
             session,
             OutboxItem.__table__,
             sa.and_(OutboxItem.status == "sent", OutboxItem.sent_at < deliveries_before),
@@ -85,13 +85,13 @@ def purge(now: datetime | None = None, dry_run: bool = False) -> dict[str, int]:
         old_referrals = sa.select(Referral.reference).where(
             Referral.status == "closed", Referral.status_changed_at < records_before
         )
-        counts["check-ins"] = _delete(
+        counts["check-ins"] = delete_where(
             session, CheckIn.__table__, CheckIn.referral_reference.in_(old_referrals), dry_run
         )
-        counts["referrals"] = _delete(
+        counts["referrals"] = delete_where(
             session, Referral.__table__, Referral.reference.in_(old_referrals.scalar_subquery()), dry_run
         )
-        counts["complaints"] = _delete(
+        counts["complaints"] = delete_where(
             session,
             Complaint.__table__,
             sa.and_(
@@ -101,25 +101,19 @@ def purge(now: datetime | None = None, dry_run: bool = False) -> dict[str, int]:
             ),
             dry_run,
         )
-        counts["feedback"] = _delete(
+        counts["feedback"] = delete_where(
             session, Feedback.__table__, Feedback.created_at < records_before, dry_run
         )
-        counts["consent records"] = _delete(
+        counts["consent records"] = delete_where(
             session, ConsentRecord.__table__, ConsentRecord.created_at < records_before, dry_run
         )
-        counts["erasure requests"] = _delete(
+        counts["erasure requests"] = delete_where(
             session,
             ErasureRequest.__table__,
             sa.and_(ErasureRequest.done_at.is_not(None), ErasureRequest.requested_at < records_before),
             dry_run,
         )
     return counts
-
-
-def _delete(session: sa.orm.Session, table: sa.Table, where: sa.sql.ColumnElement, dry_run: bool) -> int:
-    if dry_run:
-        return int(session.execute(sa.select(sa.func.count()).select_from(table).where(where)).scalar() or 0)
-    return int(session.execute(sa.delete(table).where(where)).rowcount or 0)
 
 
 def main() -> None:

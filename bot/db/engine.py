@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, delete, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,3 +45,10 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             yield session
     finally:
         session.close()
+
+
+def delete_where(session: Session, table: Any, where: Any, dry_run: bool = False) -> int:
+    """Deletes the rows of ``table`` matching ``where`` (or counts them); returns how many."""
+    if dry_run:
+        return int(session.execute(select(func.count()).select_from(table).where(where)).scalar() or 0)
+    return int(session.execute(delete(table).where(where)).rowcount or 0)

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
 from bot.db.models import Complaint, utcnow
 from bot.handoff import cases
 from bot.records.audit import audit
-from bot.records.references import new_reference, normalise_reference
+from bot.records.references import normalise_reference, store_with_new_reference
 
 STATUSES = ("received", "in_progress", "resolved")
 
@@ -50,28 +50,23 @@ def submit(
 ) -> tuple[ComplaintView, bool]:
     """Stores the complaint, then opens its case. Returns (complaint, case_created)."""
     safeguarding = bool(categories)
-    for _attempt in range(3):
-        try:
-            with session_scope() as session:
-                complaint = Complaint(
-                    reference=new_reference("C"),
-                    conversation_id=conversation_id,
-                    about=about,
-                    details=details,
-                    language=language,
-                    safeguarding=safeguarding,
-                )
-                session.add(complaint)
-                session.flush()
-                audit(
-                    session, "assistant", "received", record=f"complaint:{complaint.reference}", detail=about
-                )
-                reference = complaint.reference
-            break
-        except IntegrityError:
-            continue
-    else:
-        raise RuntimeError("could not store the complaint")
+
+    def store(session: Session, reference: str) -> str:
+        session.add(
+            Complaint(
+                reference=reference,
+                conversation_id=conversation_id,
+                about=about,
+                details=details,
+                language=language,
+                safeguarding=safeguarding,
+            )
+        )
+        session.flush()
+        audit(session, "assistant", "received", record=f"complaint:{reference}", detail=about)
+        return reference
+
+    reference = store_with_new_reference("C", "complaint", store)
     case, created = cases.open_case(
         conversation_id=conversation_id,
         channel=channel,

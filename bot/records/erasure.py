@@ -22,7 +22,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from bot.db.engine import get_engine, session_scope
+from bot.db.engine import delete_where, get_engine, session_scope
 from bot.db.models import (
     Case,
     CaseMessage,
@@ -67,7 +67,7 @@ def erase(conversation_id: str) -> dict[str, int]:
         )
 
         def delete(name: str, table: sa.Table, where: sa.sql.ColumnElement) -> None:
-            counts[name] = int(session.execute(sa.delete(table).where(where)).rowcount or 0)
+            counts[name] = delete_where(session, table, where)
 
         delete("referrals", Referral.__table__, Referral.conversation_id == conversation_id)
         delete("feedback", Feedback.__table__, Feedback.conversation_id == conversation_id)

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
 from bot.db.models import CheckIn, Feedback, Referral, utcnow
 from bot.handoff.cases import both_languages, notify_coordinators
 from bot.records.audit import audit
-from bot.records.references import new_reference, normalise_reference
+from bot.records.references import normalise_reference, store_with_new_reference
 from bot.settings import get_settings
 
 LOW_RATING = 2  # a match going badly reaches a coordinator at once
@@ -51,40 +51,36 @@ def submit(
 ) -> FeedbackView:
     if not 1 <= rating <= 5:
         raise ValueError("rating must be 1..5")
-    for _attempt in range(3):
-        try:
-            with session_scope() as session:
-                if check_in_id is not None:
-                    check_in = session.get(CheckIn, check_in_id)
-                    if check_in is not None and check_in.conversation_id == conversation_id:
-                        check_in.answered_at = utcnow()
-                    else:
-                        check_in_id = None
-                feedback = Feedback(
-                    reference=new_reference("F"),
-                    # Anonymous: nothing links it to the conversation, not even a check-in.
-                    conversation_id=None if anonymous else conversation_id,
-                    about=about,
-                    rating=rating,
-                    comment=comment,
-                    language=language,
-                    check_in_id=None if anonymous else check_in_id,
-                )
-                session.add(feedback)
-                session.flush()
-                audit(session, "assistant", "received", record=f"feedback:{feedback.reference}", detail=about)
-                if rating <= LOW_RATING and not anonymous:
-                    body = both_languages(
-                        "coordinator_low_feedback",
-                        reference=feedback.reference,
-                        about=about,
-                        rating=str(rating),
-                    )
-                    notify_coordinators(session, conversation_id, f"feedback:{feedback.reference}", body)
-                return _view(feedback)
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not store the feedback")
+
+    def store(session: Session, reference: str) -> FeedbackView:
+        linked = check_in_id
+        if linked is not None:
+            check_in = session.get(CheckIn, linked)
+            if check_in is not None and check_in.conversation_id == conversation_id:
+                check_in.answered_at = utcnow()
+            else:
+                linked = None
+        feedback = Feedback(
+            reference=reference,
+            # Anonymous: nothing links it to the conversation, not even a check-in.
+            conversation_id=None if anonymous else conversation_id,
+            about=about,
+            rating=rating,
+            comment=comment,
+            language=language,
+            check_in_id=None if anonymous else linked,
+        )
+        session.add(feedback)
+        session.flush()
+        audit(session, "assistant", "received", record=f"feedback:{reference}", detail=about)
+        if rating <= LOW_RATING and not anonymous:
+            body = both_languages(
+                "coordinator_low_feedback", reference=reference, about=about, rating=str(rating)
+            )
+            notify_coordinators(session, conversation_id, f"feedback:{reference}", body)
+        return _view(feedback)
+
+    return store_with_new_reference("F", "feedback", store)
 
 
 def list_feedback(about: str | None = None) -> list[FeedbackView]:

@@ -3,11 +3,10 @@ and each status change audited."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.crypto import fingerprint
@@ -16,7 +15,7 @@ from bot.db.models import Referral, utcnow
 from bot.forms.councils import council_name
 from bot.handoff.cases import both_languages, notify_coordinators
 from bot.records.audit import audit
-from bot.records.references import new_reference, normalise_reference
+from bot.records.references import normalise_reference, store_with_new_reference
 
 STATUSES = ("received", "meeting_arranged", "being_matched", "matched", "closed")
 OPEN_STATUSES = STATUSES[:-1]
@@ -76,53 +75,43 @@ def submit(
     """Stores a referral and queues the coordinators' notification in the same
     transaction. Returns (referral, created): a second referral from the same
     conversation while one is open returns the first one, unchanged."""
-    print_ = fingerprint(answers.name, str(answers.age), answers.local_authority)
-    for _attempt in range(3):  # a reference collision or a concurrent submit: try again
-        try:
-            with session_scope() as session:
-                existing = _open_for(session, conversation_id)
-                if existing is not None:
-                    return _view(existing), False
-                twin = session.execute(
-                    select(Referral.reference).where(
-                        Referral.fingerprint == print_, Referral.status.in_(OPEN_STATUSES)
-                    )
-                ).scalar()
-                referral = Referral(
-                    reference=new_reference("R"),
-                    conversation_id=conversation_id,
-                    channel=channel,
-                    language=language,
-                    fingerprint=print_,
-                    possible_duplicate_of=twin,
-                    name=answers.name,
-                    age=answers.age,
-                    care_status=answers.care_status,
-                    local_authority=answers.local_authority,
-                    contact_method=answers.contact_method,
-                    contact_time=answers.contact_time,
-                    interests=answers.interests,
-                    social_worker=answers.social_worker,
-                )
-                session.add(referral)
-                session.flush()
-                record = f"referral:{referral.reference}"
-                audit(session, "assistant", "received", record=record, detail=f"via {channel}")
-                # Normal priority, and no name: coordinators read the rest in the tool.
-                body = both_languages(
-                    "coordinator_referral",
-                    reference=referral.reference,
-                    age=str(answers.age),
-                    care_status=answers.care_status,
-                    council=council_name(answers.local_authority, "en"),
-                    language=language or "?",
-                    duplicate=twin or "-",
-                )
-                notify_coordinators(session, conversation_id, f"referral:{referral.reference}", body)
-                return _view(referral), True
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not store the referral")
+    same_answers = fingerprint(answers.name, str(answers.age), answers.local_authority)
+
+    def store(session: Session, reference: str) -> tuple[ReferralView, bool]:
+        existing = _open_for(session, conversation_id)
+        if existing is not None:
+            return _view(existing), False
+        twin = session.execute(
+            select(Referral.reference).where(
+                Referral.fingerprint == same_answers, Referral.status.in_(OPEN_STATUSES)
+            )
+        ).scalar()
+        referral = Referral(
+            reference=reference,
+            conversation_id=conversation_id,
+            channel=channel,
+            language=language,
+            fingerprint=same_answers,
+            possible_duplicate_of=twin,
+            **asdict(answers),
+        )
+        session.add(referral)
+        session.flush()
+        audit(session, "assistant", "received", record=f"referral:{reference}", detail=f"via {channel}")
+        # Normal priority, and no name: coordinators read the rest in the tool.
+        body = both_languages(
+            "coordinator_referral",
+            reference=reference,
+            age=str(answers.age),
+            care_status=answers.care_status,
+            council=council_name(answers.local_authority, "en"),
+            language=language or "?",
+            duplicate=twin or "-",
+        )
+        notify_coordinators(session, conversation_id, f"referral:{reference}", body)
+        return _view(referral), True
+
+    return store_with_new_reference("R", "referral", store)
 
 
 def latest_for(conversation_id: str) -> ReferralView | None:
