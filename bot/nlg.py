@@ -34,11 +34,16 @@ MAX_MESSAGE_CHARS = 300
 
 UTTER_PREFIX = "utter_"
 # Texts the generator uses itself, not answers to a response name.
-GENERATOR_KEYS = frozenset({"offer_language"})
+GENERATOR_KEYS = frozenset({"offer_language", "safeguarding_check_in"})
 # Replies that settle the language already: no offer of the other one.
 NO_OFFER_KEYS = frozenset({"welcome", "language_set"})
 # Rasa's own response names that we answer with one of our texts.
 ALIASES = {"utter_default": "fallback"}
+# Like Rasa's conditional response variations: the same response in other
+# words for a possible risk (a kind check-in) than for an urgent disclosure.
+BY_SAFEGUARDING_LEVEL = {("safeguarding_holding", "concern"): "safeguarding_check_in"}
+TEXT_KEY = "text_key"
+"""Kept in the bot message's metadata, so the next turn knows what was asked."""
 BILINGUAL_SEPARATOR = "\n\n"
 
 
@@ -104,6 +109,17 @@ def compose(
     return with_offer(message, other(guess)) if first_of_turn else message
 
 
+def safeguarding_level(tracker: DialogueStateTracker) -> str | None:
+    message = tracker.latest_message
+    parse = message.parse_data if message else {}
+    return ((parse or {}).get("safeguarding") or {}).get("level")
+
+
+def text_key(utter_action: str, tracker: DialogueStateTracker) -> str:
+    key = ALIASES.get(utter_action, utter_action.removeprefix(UTTER_PREFIX))
+    return BY_SAFEGUARDING_LEVEL.get((key, safeguarding_level(tracker) or ""), key)
+
+
 def latest_turn(tracker: DialogueStateTracker) -> tuple[str, float]:
     """Which turn this is: the conversation and its latest message's time."""
     for event in reversed(tracker.events):
@@ -136,7 +152,7 @@ class LocaleNLG(NaturalLanguageGenerator):
         output_channel: str,
         **kwargs: Any,
     ) -> dict[str, Any] | None:
-        key = ALIASES.get(utter_action, utter_action.removeprefix(UTTER_PREFIX))
+        key = text_key(utter_action, tracker)
         language = conversation_language(tracker.current_slot_values())
         values = {**tracker.current_slot_values(), **kwargs}
         turn = latest_turn(tracker)
@@ -146,7 +162,7 @@ class LocaleNLG(NaturalLanguageGenerator):
         self._offer_once(turn, first or (first_of_turn and language not in LANGUAGES))
         guess = guess_language(tracker)
         try:
-            return compose(key, language, first, guess, values, first_of_turn)
+            return {**compose(key, language, first, guess, values, first_of_turn), TEXT_KEY: key}
         except (LocaleError, KeyError, IndexError, ValueError):
             # A missing text or placeholder is a bug (tests guard it); the young
             # person still gets a reply rather than silence.

@@ -73,6 +73,14 @@ class Settings(BaseSettings):
     escalation_sms_number: str | None = None
     escalation_seconds: int = 300
     handoff_reply_minutes: int = 30
+    # Safeguarding by severity (issue 10): a possible-risk case nobody has
+    # acknowledged in this time becomes urgent (every coordinator, on call paged).
+    concern_escalation_minutes: float = 30
+    # While a person hasn't joined yet, how often the bot repeats that a person
+    # has the message (with 999 and a 24-hour line) beside its answers.
+    waiting_notice_minutes: float = 5
+    # The bot's Telegram username (without @), for the private-chat link given in groups.
+    telegram_bot_username: str = ""
 
     # Retention (bot/retention.py). Safeguarding cases, and the conversations
     # they came from, are never purged here: they follow the safeguarding
@@ -105,6 +113,9 @@ class Settings(BaseSettings):
         """The placeholders a locale text may use, in the given language."""
         values = self.dict(include=TEXT_SETTINGS)
         values["service_name"] = self.service_name_cy if language == "cy" else self.service_name_en
+        username = self.telegram_bot_username.lstrip("@")
+        profile = "fy mhroffil (pwysa ar fy enw)" if language == "cy" else "my profile (tap my name)"
+        values["private_chat_link"] = f"https://t.me/{username}" if username else profile
         return {key: str(value) for key, value in values.items()}
 
     @property

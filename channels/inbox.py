@@ -1,31 +1,73 @@
 """What both connectors do with a young person's message once the provider's
-request is verified: rate limit, length limit, then hand it to Rasa.
+request is verified: rate limit, length limit, then one turn of Rasa
+(``bot.turn``), with the safeguarding handoff decided inside that turn.
 
-Runs in a background task, so the webhook can answer the provider at once."""
+Runs in a background task, so the webhook can answer the provider at once.
+
+While a safeguarding (or "talk to a person") case is open:
+- until a person has joined (acknowledged or replied), the bot keeps the
+  young person company: it answers every message, and every few minutes
+  says again that a person has their message, with 999 and a 24-hour line;
+  "jk / forget it" gets a kind reply that a person will still check in, "I'm
+  not in danger, I only asked" an apology and then the answer; coordinators
+  see both on the case;
+- once a person has joined, the bot steps aside: messages are recorded and
+  relayed, and a new urgent disclosure brings the crisis contacts again.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.handoff import cases
-from bot.handoff.hours import handoff_text_key
+from bot.handoff.hours import handoff_text_key, waiting_text_key
 from bot.language import conversation_language
 from bot.safeguarding.detector import categories as safeguarding_categories
-from bot.settings import Settings
+from bot.safeguarding.retraction import is_retraction, says_not_in_danger
+from bot.safeguarding.triage import MAX_READ_CHARS
+from bot.settings import Language, Settings
+from bot.turn import run_turn
 from channels.rate_limit import RateLimiter
 from channels.texts import channel_text, language_of
 
-# Intents that hand the conversation to a person, and the kind of case each opens.
-HANDOFF_KINDS = {"safeguarding_concern": "safeguarding", "talk_to_human": "human"}
-
 logger = logging.getLogger(__name__)
 
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+LANGUAGE_ENTITIES = ("language", "detected_language")
+# While waiting for a person, these get "a person has your message" rather
+# than the bot's own reply ("Sorry, I didn't get that", "Anything else?").
+WAITING_INTENTS = frozenset({"nlu_fallback", "greet", "out_of_scope", "affirm", "deny"})
+
+
+@dataclass
+class _Message:
+    """One message's way through the inbox: what the turn decided."""
+
+    conversation_id: str
+    channel: str
+    text: str
+    key: str
+    output: OutputChannel
+    case: cases.CaseView | None
+    change: cases.Change = None
+    keep_company: bool = False
+    after: list[str] = field(default_factory=list)
+
+
+def _language(parse: dict[str, Any], tracker: DialogueStateTracker) -> Language | None:
+    """This message's language as far as it is known before Rasa fills the slots."""
+    known = conversation_language(tracker.current_slot_values())
+    if known:
+        return known
+    for entity in parse.get("entities") or []:
+        if entity.get("entity") in LANGUAGE_ENTITIES and entity.get("value") in ("cy", "en"):
+            return entity["value"]
+    return None
 
 
 class Inbox:
@@ -41,7 +83,6 @@ class Inbox:
     async def deliver(
         self,
         *,
-        on_new_message: OnNewMessage,
         agent: Any,
         output: OutputChannel,
         conversation_id: str,
@@ -50,8 +91,8 @@ class Inbox:
         delivery_key: str,
         metadata: dict[str, Any] | None = None,
     ) -> None:
-        # Limits never hide a disclosure: the detector reads every message whole.
-        disclosure = bool(await asyncio.to_thread(safeguarding_categories, text))
+        # Limits never hide an explicit disclosure.
+        disclosure = bool(await asyncio.to_thread(safeguarding_categories, text[:MAX_READ_CHARS]))
         if not self.limiter.allow(conversation_id) and not disclosure:
             logger.warning("rate limit reached for %s", conversation_id)
             if self.limiter.should_warn(conversation_id):
@@ -61,50 +102,96 @@ class Inbox:
         if too_long:
             text = text[: self.settings.max_message_chars]
         message = UserMessage(text, output, conversation_id, input_channel=channel, metadata=metadata)
-        open_case = await asyncio.to_thread(cases.open_case_for, conversation_id)
-        if open_case is not None:
-            # A person has this conversation: the bot steps aside and relays.
-            await asyncio.to_thread(cases.relay_to_coordinators, open_case.id, text, delivery_key)
-            await agent.log_message(message)  # recorded in the tracker, no bot reply
-            if disclosure:
-                # A person has it, but they may not have read it yet: the crisis
-                # contacts go again, at once.
-                await self.notice(agent, output, conversation_id, "safeguarding_helplines")
-            return
+        case = await asyncio.to_thread(cases.open_case_for, conversation_id)
+        state = _Message(conversation_id, channel, text, delivery_key, output, case)
+
+        async def on_parsed(parse: dict[str, Any], tracker: DialogueStateTracker) -> bool:
+            return await self._decide(state, parse, tracker)
+
         try:
-            await on_new_message(message)
+            turn = await run_turn(agent, message, on_parsed)
         except Exception:
             # Never leave the young person without a reply because of our error.
             logger.exception("assistant failed on a message from %s", conversation_id)
             await self.notice(agent, output, conversation_id, "something_went_wrong")
             return
+        language = conversation_language(turn.tracker.current_slot_values())
+        for key in await self._after_turn(state):
+            await output.send_text_message(conversation_id, channel_text(key, language))
         if too_long:
-            await self.notice(agent, output, conversation_id, "message_too_long")
-        await self.hand_off_if_needed(agent, output, conversation_id, channel, text)
+            await output.send_text_message(conversation_id, channel_text("message_too_long", language))
 
-    async def hand_off_if_needed(
-        self, agent: Any, output: OutputChannel, conversation_id: str, channel: str, text: str
-    ) -> None:
-        """After Rasa has answered: a disclosure (or asking for a person) opens a
-        case, stored before any alert is queued, and the young person is told
-        honestly when a person will see it."""
-        tracker = await agent.tracker_store.retrieve(conversation_id)
-        parsed = tracker.latest_message.parse_data if tracker and tracker.latest_message else {}
-        kind = HANDOFF_KINDS.get((parsed.get("intent") or {}).get("name") or "")
-        if kind is None:
-            return
-        found = (parsed.get("safeguarding") or {}).get("categories") or []
-        language = conversation_language(tracker.current_slot_values())
-        case, created = await asyncio.to_thread(
-            cases.open_case,
-            conversation_id=conversation_id,
-            channel=channel,
-            kind=kind,
-            categories=found,
-            language=language,
-            text=text,
-        )
-        if created:
-            await output.send_text_message(
-                conversation_id, channel_text(handoff_text_key(case.kind), language)
+    async def _decide(self, state: _Message, parse: dict[str, Any], tracker: DialogueStateTracker) -> bool:
+        """Inside the turn, after NLU and before any reply: open, raise or
+        update the case, and say whether the bot answers."""
+        found = parse.get("safeguarding") or {}
+        level = found.get("level") or "none"
+        intent = (parse.get("intent") or {}).get("name")
+        language = _language(parse, tracker)
+        case = state.case
+
+        def open_(kind: str, level: str | None = None) -> None:
+            state.case, state.change = cases.open_case(
+                conversation_id=state.conversation_id,
+                channel=state.channel,
+                kind=kind,
+                categories=list(found.get("categories") or []),
+                language=language,
+                text=state.text,
+                level=level,
+                signals=list(found.get("signals") or []),
             )
+
+        if case is not None and case.person_joined:
+            # A person has this conversation: the bot steps aside and relays.
+            await asyncio.to_thread(cases.record_message, case.id, state.text, state.key, relay=True)
+            if level != "none":
+                await asyncio.to_thread(open_, "safeguarding", level)
+            if level == "urgent":
+                # They may not have read it yet: the crisis contacts go again, at once.
+                state.after.append("safeguarding_helplines")
+            return False
+        if level != "none":
+            await asyncio.to_thread(open_, "safeguarding", level)
+            return True
+        if intent == "talk_to_human":
+            if case is not None and case.kind == "safeguarding" and not case.urgent:
+                state.case = await asyncio.to_thread(cases.raise_to_urgent, case.id, "asked for a person")
+                state.change = "raised"
+            else:
+                await asyncio.to_thread(open_, "human")
+            return True
+        if case is None:
+            return True
+        # A case is open and nobody has joined yet: keep the young person company.
+        relay = case.urgent or case.kind == "human"
+        await asyncio.to_thread(cases.record_message, case.id, state.text, state.key, relay=relay)
+        if is_retraction(state.text):
+            await asyncio.to_thread(cases.note_for_coordinators, case.id, "took it back", state.key)
+            state.after.append("safeguarding_retraction")
+            return False
+        if intent in WAITING_INTENTS:
+            # "hello? is anyone there?": the answer is that a person has it.
+            state.after.append(waiting_text_key(case.kind))
+            return False
+        if says_not_in_danger(state.text):
+            await asyncio.to_thread(cases.note_for_coordinators, case.id, "says not in danger", state.key)
+            await state.output.send_text_message(
+                state.conversation_id, channel_text("safeguarding_not_in_danger", language)
+            )
+            return True
+        state.keep_company = relay
+        return True
+
+    async def _after_turn(self, state: _Message) -> list[str]:
+        """What the inbox adds after the bot's own reply."""
+        keys = list(state.after)
+        case = state.case
+        if case is None:
+            return keys
+        if state.change is not None and (case.urgent or case.kind == "human"):
+            # Honest about when a person will see it.
+            keys.insert(0, handoff_text_key(case.kind))
+        elif state.keep_company and await asyncio.to_thread(cases.claim_waiting_notice, case.id):
+            keys.append(waiting_text_key(case.kind))
+        return keys

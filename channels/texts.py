@@ -36,6 +36,13 @@ CHANNEL_KEYS = frozenset(
         "coordinator_case_line",
         "coordinator_done",
         "coordinator_unknown_case",
+        "handoff_person_joined",
+        "safeguarding_waiting_in_hours",
+        "safeguarding_waiting_on_call",
+        "safeguarding_waiting_out_of_hours",
+        "safeguarding_retraction",
+        "safeguarding_not_in_danger",
+        "group_chat_concern",
     }
 )
 

@@ -1,110 +1,241 @@
-"""Safeguarding detector: recall per category and language, and the
-false-escalation rate on hard negatives.
+"""Safeguarding triage, per language and category: recall by level, false
+urgent and any-level rates on hard negatives, and the check-in's answers.
 
     make evaluate-safeguarding          # writes reports/safeguarding.{json,md}
 
-Sets: tests/safeguarding/eval_{cy,en}.yml (used while writing the lexicon,
-so optimistic) and tests/safeguarding_blind/blind_{cy,en}.yml (written
-separately and never used to tune: the honest figure).
+Sets (each from its own writer, none of whom saw another's files;
+bot/safeguarding/corpus/README.md):
+- development (tests/safeguarding_dev/): every choice was made on it;
+- final (tests/safeguarding_final/): scored once, never used to choose;
+  its texts are kept out of the report;
+- earlier blind and lexicon sets (tests/safeguarding_blind/,
+  tests/safeguarding/): the previous releases' sets, kept as another view.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.safeguarding.detector import categories
+from bot.safeguarding.corpus import CheckInAnswer, Labelled, LabelledSet, load_file
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = {
-    "eval": ROOT / "tests" / "safeguarding" / "eval_{language}.yml",
-    "blind": ROOT / "tests" / "safeguarding_blind" / "blind_{language}.yml",
-}
 REPORTS = ROOT / "reports"
+LANGUAGES = ("cy", "en")
+SETS = {
+    "development": ROOT / "tests" / "safeguarding_dev" / "dev_{language}.yml",
+    "final": ROOT / "tests" / "safeguarding_final" / "final_{language}.yml",
+    "earlier blind": ROOT / "tests" / "safeguarding_blind" / "blind_{language}.yml",
+    "earlier lexicon": ROOT / "tests" / "safeguarding" / "eval_{language}.yml",
+}
+PRIVATE_SETS = {"final"}  # figures only: nobody tunes to its texts
+
+# text -> (level, categories); after_check_in: the text answers "are you safe right now?"
+Classify = Callable[[str, bool], tuple[str, list[str]]]
 
 
-def load(set_name: str, language: str) -> list[dict[str, str]]:
+def load(set_name: str, language: str) -> LabelledSet:
     path = Path(str(SETS[set_name]).format(language=language))
-    cases: list[dict[str, str]] = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
-    return cases
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if "items" in data:
+        return load_file(path)
+    # The earlier sets' shape: a category, "none" for hard negatives; no explicit flag.
+    items = [
+        Labelled(c["text"], language, c["category"] != "none", False, c["category"], "", path.stem)
+        for c in data["cases"]
+    ]
+    return LabelledSet(items, [])
 
 
-def score(cases: list[dict[str, str]], detect: Any = categories) -> dict[str, Any]:
-    total: Counter[str] = Counter()
-    escalated: Counter[str] = Counter()
-    same_category: Counter[str] = Counter()
-    misses: dict[str, list[str]] = defaultdict(list)
-    false_escalations: list[dict[str, Any]] = []
-    for case in cases:
-        label, found = case["category"], detect(case["text"])
-        total[label] += 1
-        if label == "none":
-            if found:
-                false_escalations.append({"text": case["text"], "found": found})
-            continue
-        if found:
-            escalated[label] += 1
-            same_category[label] += label in found
+def _rate(hits: int, n: int) -> float | None:
+    return round(hits / n, 4) if n else None
+
+
+def score(labelled: LabelledSet, classify: Classify, keep_texts: bool = True) -> dict[str, Any]:
+    by_category: dict[str, Counter[str]] = defaultdict(Counter)
+    by_kind: dict[str, Counter[str]] = defaultdict(Counter)
+    misses: list[dict[str, Any]] = []
+    false_alarms: list[dict[str, Any]] = []
+    explicit_not_urgent: list[str] = []
+    totals: Counter[str] = Counter()
+    for item in labelled.items:
+        level, found = classify(item.text, False)
+        if item.concern:
+            counts = by_category[item.category or "?"]
+            counts["n"] += 1
+            counts["any"] += level != "none"
+            counts["urgent"] += level == "urgent"
+            totals["concerns"] += 1
+            totals["any"] += level != "none"
+            totals["urgent"] += level == "urgent"
+            if item.explicit:
+                totals["explicit"] += 1
+                totals["explicit_urgent"] += level == "urgent"
+                if level != "urgent":
+                    explicit_not_urgent.append(item.text)
+            if level == "none":
+                misses.append({"text": item.text, "category": item.category, "kind": item.kind})
         else:
-            misses[label].append(case["text"])
-    positives = sum(n for label, n in total.items() if label != "none")
-    return {
-        "recall": round(sum(escalated.values()) / positives, 4) if positives else None,
-        "positives": positives,
+            counts = by_kind[item.kind or "?"]
+            counts["n"] += 1
+            counts["any"] += level != "none"
+            counts["urgent"] += level == "urgent"
+            totals["negatives"] += 1
+            totals["negative_any"] += level != "none"
+            totals["negative_urgent"] += level == "urgent"
+            if level != "none":
+                false_alarms.append({"text": item.text, "kind": item.kind, "level": level, "found": found})
+    answers = score_check_in(labelled.check_in_answers, classify)
+    report: dict[str, Any] = {
+        "concerns": totals["concerns"],
+        "recall_any_level": _rate(totals["any"], totals["concerns"]),
+        "recall_urgent": _rate(totals["urgent"], totals["concerns"]),
+        "explicit": totals["explicit"],
+        "explicit_urgent": _rate(totals["explicit_urgent"], totals["explicit"]),
+        "hard_negatives": totals["negatives"],
+        "false_urgent_rate": _rate(totals["negative_urgent"], totals["negatives"]),
+        "any_level_rate_on_negatives": _rate(totals["negative_any"], totals["negatives"]),
         "per_category": {
-            label: {
-                "recall": round(escalated[label] / n, 4),
-                "same_category": round(same_category[label] / n, 4),
-                "n": n,
-            }
-            for label, n in sorted(total.items())
-            if label != "none"
+            c: {"n": v["n"], "any_level": _rate(v["any"], v["n"]), "urgent": _rate(v["urgent"], v["n"])}
+            for c, v in sorted(by_category.items())
         },
-        "hard_negatives": total["none"],
-        "false_escalation_rate": round(len(false_escalations) / total["none"], 4) if total["none"] else None,
-        "false_escalations": false_escalations,
-        "misses": dict(misses),
+        "negatives_per_kind": {
+            k: {"n": v["n"], "any_level": _rate(v["any"], v["n"]), "urgent": _rate(v["urgent"], v["n"])}
+            for k, v in sorted(by_kind.items())
+        },
+        "check_in_answers": answers["figures"],
+    }
+    if keep_texts:
+        report |= {
+            "misses": misses,
+            "false_alarms": false_alarms,
+            "explicit_not_urgent": explicit_not_urgent,
+            "check_in_misread": answers["misread"],
+        }
+    return report
+
+
+def score_check_in(answers: list[CheckInAnswer], classify: Classify) -> dict[str, Any]:
+    unsafe = [a for a in answers if not a.safe]
+    safe = [a for a in answers if a.safe]
+    misread = []
+    urgent_when_unsafe = 0
+    calm_when_safe = 0
+    for answer in answers:
+        level, _ = classify(answer.text, True)
+        right = level == "urgent" if not answer.safe else level == "none"
+        urgent_when_unsafe += right and not answer.safe
+        calm_when_safe += right and answer.safe
+        if not right:
+            misread.append({"text": answer.text, "safe": answer.safe, "level": level})
+    return {
+        "figures": {
+            "not_safe": len(unsafe),
+            "not_safe_read_as_urgent": _rate(urgent_when_unsafe, len(unsafe)),
+            "safe": len(safe),
+            "safe_read_as_safe": _rate(calm_when_safe, len(safe)),
+        },
+        "misread": misread,
     }
 
 
-def evaluate(set_name: str, detect: Any = categories) -> dict[str, Any]:
-    return {language: score(load(set_name, language), detect) for language in ("cy", "en")}
+def pipeline_classifier(agent: Any) -> Classify:
+    """What the trained model's whole NLU pipeline decides. A check-in answer
+    is parsed with a tracker whose last bot message is the check-in, as in a
+    real conversation."""
+    from rasa.core.channels.channel import UserMessage
+    from rasa.shared.core.events import BotUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
 
-
-def pipeline_detect(agent: Any) -> Any:
-    """What the whole NLU pipeline escalates: the detector, or the classifier's
-    own safeguarding_concern (the second net)."""
-    import asyncio
+    from bot.nlg import TEXT_KEY
+    from bot.nlu.safeguarding_triage import CHECK_IN_KEY
 
     loop = asyncio.new_event_loop()
 
-    def detect(text: str) -> list[str]:
-        parsed = loop.run_until_complete(agent.parse_message(text))
-        if parsed["intent"]["name"] != "safeguarding_concern":
-            return []
-        return parsed.get("safeguarding", {}).get("categories") or ["classifier"]
+    def classify(text: str, after_check_in: bool) -> tuple[str, list[str]]:
+        events = [BotUttered("…", metadata={TEXT_KEY: CHECK_IN_KEY})] if after_check_in else []
+        tracker = DialogueStateTracker.from_events("evaluation", events)
+        parsed = loop.run_until_complete(agent.processor.parse_message(UserMessage(text), tracker))
+        found = parsed.get("safeguarding") or {}
+        if "level" not in found:  # a model without triage: its classifier's intent pages
+            is_concern = (parsed.get("intent") or {}).get("name") == "safeguarding_concern"
+            return ("urgent" if is_concern else "none"), []
+        return found["level"], list(found.get("categories") or [])
 
-    return detect
+    return classify
 
 
-def markdown(name: str, report: dict[str, Any]) -> str:
-    categories_ = sorted(report["en"]["per_category"])
-    lines = [f"### {name}", "", "| category | cy recall | en recall |", "|---|---|---|"]
-    for category in categories_:
-        cy, en = report["cy"]["per_category"][category], report["en"]["per_category"][category]
-        lines.append(f"| {category} | {cy['recall']:.2f} ({cy['n']}) | {en['recall']:.2f} ({en['n']}) |")
-    lines.append(f"| **all** | **{report['cy']['recall']:.3f}** | **{report['en']['recall']:.3f}** |")
-    lines.append(
-        f"| false escalations on hard negatives | {report['cy']['false_escalation_rate']:.3f} "
-        f"({len(report['cy']['false_escalations'])}/{report['cy']['hard_negatives']}) | "
-        f"{report['en']['false_escalation_rate']:.3f} "
-        f"({len(report['en']['false_escalations'])}/{report['en']['hard_negatives']}) |"
-    )
-    return "\n".join(lines) + "\n"
+def evaluate(classify: Classify, sets: tuple[str, ...] = tuple(SETS)) -> dict[str, Any]:
+    return {
+        name: {
+            language: score(load(name, language), classify, keep_texts=name not in PRIVATE_SETS)
+            for language in LANGUAGES
+        }
+        for name in sets
+    }
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = ["# Safeguarding triage", ""]
+    for name, by_language in report.items():
+        cy, en = by_language["cy"], by_language["en"]
+        lines += [f"## {name} set", "", "| measure | cy | en |", "|---|---|---|"]
+        for label, key in (
+            ("concerns (n)", "concerns"),
+            ("recall, urgent or concern", "recall_any_level"),
+            ("recall, urgent", "recall_urgent"),
+            ("explicit disclosures (n)", "explicit"),
+            ("explicit disclosures urgent", "explicit_urgent"),
+            ("hard negatives (n)", "hard_negatives"),
+            ("false urgent on hard negatives", "false_urgent_rate"),
+            ("any level on hard negatives", "any_level_rate_on_negatives"),
+        ):
+            a, b = cy[key], en[key]
+            lines.append(
+                f"| {label} | {a if isinstance(a, int) else _fmt(a)} | {b if isinstance(b, int) else _fmt(b)} |"
+            )
+        ci_cy, ci_en = cy["check_in_answers"], en["check_in_answers"]
+        if ci_cy["not_safe"] or ci_en["not_safe"]:
+            lines.append(
+                f'| check-in: "not safe" read as urgent | {_fmt(ci_cy["not_safe_read_as_urgent"])} ({ci_cy["not_safe"]}) '
+                f"| {_fmt(ci_en['not_safe_read_as_urgent'])} ({ci_en['not_safe']}) |"
+            )
+            lines.append(
+                f'| check-in: "safe" read as safe | {_fmt(ci_cy["safe_read_as_safe"])} ({ci_cy["safe"]}) '
+                f"| {_fmt(ci_en['safe_read_as_safe'])} ({ci_en['safe']}) |"
+            )
+        lines += [
+            "",
+            "| category | cy: any level / urgent (n) | en: any level / urgent (n) |",
+            "|---|---|---|",
+        ]
+        for category in sorted(set(cy["per_category"]) | set(en["per_category"])):
+            cells = []
+            for side in (cy, en):
+                v = side["per_category"].get(category)
+                cells.append(f"{_fmt(v['any_level'])} / {_fmt(v['urgent'])} ({v['n']})" if v else "-")
+            lines.append(f"| {category} | {cells[0]} | {cells[1]} |")
+        if cy["negatives_per_kind"]:
+            lines += ["", "| hard negatives, kind | cy: any level / urgent (n) | en: any level / urgent (n) |",
+                      "|---|---|---|"]  # fmt: skip
+            for kind in sorted(set(cy["negatives_per_kind"]) | set(en["negatives_per_kind"])):
+                cells = []
+                for side in (cy, en):
+                    v = side["negatives_per_kind"].get(kind)
+                    cells.append(f"{_fmt(v['any_level'])} / {_fmt(v['urgent'])} ({v['n']})" if v else "-")
+                lines.append(f"| {kind} | {cells[0]} | {cells[1]} |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -118,18 +249,11 @@ def main() -> None:
 
     quiet_rasa()
     REPORTS.mkdir(exist_ok=True)
-    reports = {f"detector, {name} set": evaluate(name) for name in SETS}
-    pipeline = pipeline_detect(Agent.load(str(ensure_model())))
-    reports.update(
-        {
-            f"whole NLU pipeline (detector or classifier), {name} set": evaluate(name, pipeline)
-            for name in SETS
-        }
-    )
+    report = evaluate(pipeline_classifier(Agent.load(str(ensure_model()))))
     (REPORTS / "safeguarding.json").write_text(
-        json.dumps(reports, indent=2, ensure_ascii=False), encoding="utf-8"
+        json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8"
     )
-    text = "\n".join(markdown(name, report) for name, report in reports.items())
+    text = markdown(report)
     (REPORTS / "safeguarding.md").write_text(text, encoding="utf-8")
     print(text)
 

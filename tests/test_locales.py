@@ -28,6 +28,8 @@ RUNTIME_VALUES = {
     "language": "cy",
     "status": "acknowledged",
     "excerpt": "x" * 60,
+    "signals": "x" * 40,
+    "waiting": "12 h 59 min",
     # Forms: references, and answers shortened to 40 characters in summaries.
     "reference": "R-7K3PQX",
     "status_text": "we're looking for the right IV for you",

@@ -86,6 +86,10 @@ class Case(Base):
     channel = Column(String(16), nullable=False)
     kind = Column(String(16), nullable=False)  # safeguarding | complaint | human
     priority = Column(Integer, nullable=False)  # 1 urgent .. 3
+    # Safeguarding only: urgent | concern, and why (the triage signals; they
+    # can quote corrected words of the message, so they are encrypted).
+    level = Column(String(8))
+    signals = Column(EncryptedText)
     categories = Column(String(255), nullable=False, default="")
     language = Column(String(2))
     excerpt = Column(EncryptedText, nullable=False)
@@ -94,6 +98,10 @@ class Case(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     acknowledged_at = Column(DateTime(timezone=True))
     closed_at = Column(DateTime(timezone=True))
+    # When the bot last told the young person a person has their message.
+    waiting_notice_at = Column(DateTime(timezone=True))
+    # When it last became more urgent (for escalation timers).
+    raised_at = Column(DateTime(timezone=True))
 
 
 class CaseMessage(Base):

@@ -1,25 +1,45 @@
 """Cases: stored before anyone is alerted, acted on only by coordinators,
-every action audited."""
+every action audited.
+
+Safeguarding cases have a level (``bot/safeguarding/triage.py``):
+
+- ``urgent`` (priority 1): every coordinator alerted on Telegram and the
+  on-call phone paged by SMS;
+- ``concern`` (priority 2): a Telegram notification, no page. It becomes
+  urgent when a later message is urgent, when the young person asks for a
+  person, or when nobody acknowledges it within
+  ``IV_CONCERN_ESCALATION_MINUTES``.
+
+Complaints are priority 2 and a request for a person priority 3. The queue
+is listed by priority (severity), then age.
+"""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
-from bot.db.models import AuditEntry, Case, CaseMessage, ChannelContact, utcnow
+from bot.db.models import Case, CaseMessage, ChannelContact, utcnow
 from bot.handoff.outbox import enqueue
 from bot.locales import render_text
 from bot.records.audit import audit
+from bot.records.references import store_with_new_reference
 from bot.settings import get_settings
 
 EXCERPT_CHARS = 60  # enough to triage from a phone; the rest is in the case
-PRIORITY = {"safeguarding": 1, "complaint": 2, "human": 3}
 STEP_ASIDE_KINDS = ("safeguarding", "human")
+Change = Literal["created", "raised"] | None
+
+
+def priority_of(kind: str, level: str | None) -> int:
+    if kind == "safeguarding":
+        return 2 if level == "concern" else 1
+    return {"complaint": 2, "human": 3}[kind]
 
 
 @dataclass(frozen=True)
@@ -31,11 +51,34 @@ class CaseView:
     categories: str
     language: str | None
     excerpt: str
+    level: str | None = None
+    signals: str = ""
+    priority: int = 3
+    created_at: datetime | None = None
+
+    @property
+    def person_joined(self) -> bool:
+        """A coordinator has acknowledged or replied: the bot steps aside."""
+        return self.status == "acknowledged"
+
+    @property
+    def urgent(self) -> bool:
+        return self.priority == 1
 
 
 def _view(case: Case) -> CaseView:
     return CaseView(
-        case.id, case.conversation_id, case.kind, case.status, case.categories, case.language, case.excerpt
+        case.id,
+        case.conversation_id,
+        case.kind,
+        case.status,
+        case.categories,
+        case.language,
+        case.excerpt,
+        case.level,
+        case.signals or "",
+        case.priority,
+        case.created_at,
     )
 
 
@@ -46,6 +89,10 @@ def _audit(session: Session, actor: str, action: str, case_id: str | None, detai
 def both_languages(key: str, **values: str) -> str:
     """Coordinators get both languages: the alert names the young person's."""
     return render_text(key, "cy", values) + "\n\n" + render_text(key, "en", values)
+
+
+def in_language(key: str, language: str | None, **values: str) -> str:
+    return render_text(key, language, values) if language in ("cy", "en") else both_languages(key, **values)  # type: ignore[arg-type]
 
 
 def notify_coordinators(session: Session, conversation_id: str, key: str, body: str) -> None:
@@ -59,10 +106,6 @@ def notify_coordinators(session: Session, conversation_id: str, key: str, body: 
             conversation_id=conversation_id,
             body=body,
         )
-
-
-def _to_coordinators(session: Session, case: Case, key: str, body: str) -> None:
-    notify_coordinators(session, case.conversation_id, key, body)
 
 
 def _to_young_person(session: Session, case: Case, key: str, body: str) -> bool:
@@ -89,71 +132,132 @@ def _sms_alert(session: Session, case: Case, key: str, number: str) -> None:
         route="sms",
         destination=number,
         conversation_id=case.conversation_id,
-        body=both_languages("coordinator_alert_sms", case_id=case.id, kind=case.kind),
+        body=both_languages("coordinator_alert_sms", case_id=case.id, kind=_kind_label(case)),
     )
 
 
-def _alert_coordinators(session: Session, case: Case, level: int | str) -> None:
+WHY_CHARS = 40
+
+
+def why(signals: str | None) -> str:
+    """The signals, short enough for a phone: names, not the corrected words."""
+    names = [
+        s.split(":")[0] if s.startswith("lexicon_misspelt") else s for s in (signals or "").split(";") if s
+    ]
+    return ", ".join(dict.fromkeys(names))[:WHY_CHARS] or "-"
+
+
+def _kind_label(case: Case | CaseView) -> str:
+    return f"{case.kind} {case.level}" if case.level else case.kind
+
+
+def _alert_coordinators(session: Session, case: Case, round_: int | str) -> None:
+    """Urgent: every coordinator and the on-call phone. Otherwise Telegram only."""
     settings = get_settings()
     body = both_languages(
         "coordinator_alert",
         case_id=case.id,
-        kind=case.kind,
+        kind=_kind_label(case),
         categories=case.categories or "-",
+        signals=why(case.signals),
         channel=case.channel,
         language=case.language or "?",
         excerpt=case.excerpt,
     )
-    _to_coordinators(session, case, f"alert:{case.id}:{level}:telegram", body)
-    if case.kind == "safeguarding" and settings.oncall_sms_number:
-        _sms_alert(session, case, f"alert:{case.id}:sms:oncall:{level}", settings.oncall_sms_number)
+    notify_coordinators(session, case.conversation_id, f"alert:{case.id}:{round_}:telegram", body)
+    if case.priority == 1 and case.kind == "safeguarding" and settings.oncall_sms_number:
+        _sms_alert(session, case, f"alert:{case.id}:sms:oncall:{round_}", settings.oncall_sms_number)
+
+
+def _merge(current: str | None, new: list[str]) -> str:
+    return ",".join(sorted(set(filter(None, (current or "").split(","))) | set(new)))
+
+
+def _raise(session: Session, case: Case, kind: str, level: str | None, text: str, why: str) -> None:
+    _audit(session, "assistant", "raised", case.id, f"{_kind_label(case)} -> {kind} {level or ''} ({why})")
+    case.kind, case.level, case.priority = kind, level, priority_of(kind, level)
+    case.status, case.raised_at, case.escalation_level = "open", utcnow(), 0
+    case.excerpt = text[:EXCERPT_CHARS]
+    session.flush()
+    _alert_coordinators(session, case, round_=f"raised-{kind}-{level or ''}-{case.raised_at.timestamp():.0f}")
 
 
 def open_case(
-    *, conversation_id: str, channel: str, kind: str, categories: list[str], language: str | None, text: str
-) -> tuple[CaseView, bool]:
-    """The open case for this conversation, created (and alerted) if there is none."""
+    *,
+    conversation_id: str,
+    channel: str,
+    kind: str,
+    categories: list[str],
+    language: str | None,
+    text: str,
+    level: str | None = None,
+    signals: list[str] | None = None,
+) -> tuple[CaseView, Change]:
+    """The open case for this conversation, created (and alerted) if there is
+    none, raised (and alerted again) if this message is more urgent."""
+    if kind == "safeguarding" and level is None:
+        level = "urgent"
+    priority = priority_of(kind, level)
+    signal_text = ";".join(signals or [])
     with session_scope() as session:
         case = session.execute(
             select(Case).where(Case.conversation_id == conversation_id, Case.status != "closed")
         ).scalar()
         if case is not None:
-            merged = sorted(set(filter(None, case.categories.split(","))) | set(categories))
-            case.categories = ",".join(merged)
+            case.categories = _merge(case.categories, categories)
+            if signal_text:
+                case.signals = ";".join(filter(None, [case.signals, signal_text]))[-2000:]
+            case.language = case.language or language
             session.add(CaseMessage(case_id=case.id, direction="in", text=text))
-            if PRIORITY[kind] < case.priority:
-                # A disclosure during a complaint: the case becomes a
-                # safeguarding case, and everyone is alerted again at once.
-                _audit(session, "assistant", "raised", case.id, f"{case.kind} -> {kind}")
-                case.kind, case.priority, case.status = kind, PRIORITY[kind], "open"
-                case.excerpt = text[:EXCERPT_CHARS]
-                session.flush()
-                _alert_coordinators(session, case, level=f"raised-{kind}")
-                return _view(case), True
-            return _view(case), False
-        case = Case(
-            id=secrets.token_hex(3),
-            conversation_id=conversation_id,
-            channel=channel,
-            kind=kind,
-            priority=PRIORITY[kind],
-            categories=",".join(categories),
-            language=language,
-            excerpt=text[:EXCERPT_CHARS],
-        )
-        session.add(case)
-        session.add(CaseMessage(case_id=case.id, direction="in", text=text))
-        _audit(session, "assistant", "opened", case.id, f"{kind} {case.categories}")
-        session.flush()
-        _alert_coordinators(session, case, level=0)
-        return _view(case), True
+            if priority < case.priority:
+                # A disclosure during a complaint, or an urgent message after a
+                # concern: more urgent now, and everyone concerned is told.
+                _raise(session, case, kind, level, text, "a more urgent message")
+                return _view(case), "raised"
+            return _view(case), None
+
+        def store(session: Session, case_id: str) -> str:
+            case = Case(
+                id=case_id,
+                conversation_id=conversation_id,
+                channel=channel,
+                kind=kind,
+                level=level,
+                signals=signal_text,
+                priority=priority,
+                categories=",".join(categories),
+                language=language,
+                excerpt=text[:EXCERPT_CHARS],
+                waiting_notice_at=utcnow(),
+            )
+            session.add(case)
+            session.add(CaseMessage(case_id=case_id, direction="in", text=text))
+            _audit(session, "assistant", "opened", case_id, f"{_kind_label(case)} {case.categories}")
+            session.flush()
+            _alert_coordinators(session, case, round_=0)
+            return case_id
+
+    # Its own transaction, so a clash of ids retries without losing the case.
+    case_id = store_with_new_reference("K", "case", store)
+    with session_scope() as session:
+        return _view(session.get(Case, case_id)), "created"
+
+
+def raise_to_urgent(case_id: str, why: str) -> CaseView | None:
+    """A concern becomes urgent: asked for a person, not safe, no answer in time."""
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.status == "closed" or case.priority == 1:
+            return _view(case) if case else None
+        _raise(session, case, "safeguarding", "urgent", case.excerpt, why)
+        return _view(case)
 
 
 def open_case_for(conversation_id: str) -> CaseView | None:
-    """The open case a person has taken over, if any: the bot steps aside.
+    """The open safeguarding or "talk to a person" case, if any.
 
-    A complaint case doesn't take the conversation over: the young person
-    can still use the bot while a coordinator deals with it."""
+    A complaint case doesn't change how the bot talks: the young person can
+    still use it while a coordinator deals with the complaint."""
     with session_scope() as session:
         case = session.execute(
             select(Case).where(
@@ -165,15 +269,50 @@ def open_case_for(conversation_id: str) -> CaseView | None:
         return _view(case) if case else None
 
 
-def relay_to_coordinators(case_id: str, text: str, message_key: str) -> None:
-    """A young person's message while their case is open goes to the coordinators."""
+def record_message(case_id: str, text: str, message_key: str, *, relay: bool) -> None:
+    """A young person's message while their case is open: kept on the case,
+    and relayed to the coordinators when they need to see it now."""
     with session_scope() as session:
         case = session.get(Case, case_id)
         session.add(CaseMessage(case_id=case_id, direction="in", text=text))
-        _to_coordinators(session, case, f"relay:{case_id}:{message_key}", f"[{case_id}] {text}")
+        if relay and case is not None:
+            notify_coordinators(
+                session, case.conversation_id, f"relay:{case_id}:{message_key}", f"[{case_id}] {text}"
+            )
+
+
+def note_for_coordinators(case_id: str, note: str, message_key: str) -> None:
+    """Something coordinators should see on the case (a retraction, "I'm not in danger")."""
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            return
+        _audit(session, "assistant", "noted", case_id, note[:255])
+        body = f"[{case_id}] ({note})"
+        notify_coordinators(session, case.conversation_id, f"note:{case_id}:{message_key}", body)
+
+
+def claim_waiting_notice(case_id: str, now: datetime | None = None) -> bool:
+    """True (once per ``IV_WAITING_NOTICE_MINUTES``) when the bot should say
+    again that a person has the message. Compare-and-set, so two processes
+    never both send it."""
+    now = now or utcnow()
+    cutoff = now - timedelta(minutes=get_settings().waiting_notice_minutes)
+    with session_scope() as session:
+        result = session.execute(
+            update(Case)
+            .where(
+                Case.id == case_id,
+                Case.status == "open",
+                (Case.waiting_notice_at.is_(None)) | (Case.waiting_notice_at <= cutoff),
+            )
+            .values(waiting_notice_at=now)
+        )
+        return bool(result.rowcount)
 
 
 def list_open() -> list[CaseView]:
+    """The queue: most severe first, then the longest waiting."""
     with session_scope() as session:
         cases = session.execute(
             select(Case).where(Case.status != "closed").order_by(Case.priority, Case.created_at)
@@ -181,13 +320,22 @@ def list_open() -> list[CaseView]:
         return [_view(case) for case in cases.scalars()]
 
 
-def acknowledge(case_id: str, actor: str) -> CaseView | None:
+def _join(session: Session, case: Case, actor: str, message_key: str) -> None:
+    """The first coordinator to act joins the conversation: the young person is told."""
+    if case.status != "open":
+        return
+    case.status, case.acknowledged_at = "acknowledged", utcnow()
+    if case.kind in STEP_ASIDE_KINDS:
+        text = in_language("handoff_person_joined", case.language)
+        _to_young_person(session, case, f"joined:{case.id}:{message_key}", text)
+
+
+def acknowledge(case_id: str, actor: str, message_key: str = "ack") -> CaseView | None:
     with session_scope() as session:
         case = session.get(Case, case_id)
         if case is None or case.status == "closed":
             return None
-        if case.status == "open":
-            case.status, case.acknowledged_at = "acknowledged", utcnow()
+        _join(session, case, actor, message_key)
         _audit(session, actor, "acknowledged", case_id)
         return _view(case)
 
@@ -198,10 +346,11 @@ def reply(case_id: str, actor: str, text: str, message_key: str) -> CaseView | N
         case = session.get(Case, case_id)
         if case is None or case.status == "closed":
             return None
-        if not _to_young_person(session, case, f"reply:{case_id}:{message_key}", text):
+        contact = session.get(ChannelContact, case.conversation_id)
+        if contact is None or (contact.channel == "sms" and contact.opted_out):
             return None
-        if case.status == "open":
-            case.status, case.acknowledged_at = "acknowledged", utcnow()
+        _join(session, case, actor, message_key)
+        _to_young_person(session, case, f"reply:{case_id}:{message_key}", text)
         session.add(CaseMessage(case_id=case_id, direction="out", text=text))
         _audit(session, actor, "replied", case_id)
         return _view(case)
@@ -215,22 +364,41 @@ def close(case_id: str, actor: str) -> CaseView | None:
             return None
         case.status, case.closed_at = "closed", utcnow()
         _audit(session, actor, "closed", case_id)
-        language = case.language if case.language in ("cy", "en") else None
-        text = render_text("handoff_closed", language) if language else both_languages("handoff_closed")
-        _to_young_person(session, case, f"closed:{case_id}", text)
+        _to_young_person(session, case, f"closed:{case_id}", in_language("handoff_closed", case.language))
         return _view(case)
 
 
-def escalate_unacknowledged() -> list[str]:
-    """Alerts the next route for cases nobody acknowledged in time."""
+def escalate_unacknowledged(now: datetime | None = None) -> list[str]:
+    """Concerns nobody acknowledged in time become urgent; urgent cases nobody
+    acknowledged go to the next route (the escalation phone)."""
     settings = get_settings()
-    if not settings.escalation_sms_number:
-        return []
-    cutoff = utcnow() - timedelta(seconds=settings.escalation_seconds)
+    now = now or utcnow()
     escalated = []
+    concern_cutoff = now - timedelta(minutes=settings.concern_escalation_minutes)
+    with session_scope() as session:
+        waiting = session.execute(
+            select(Case).where(
+                Case.status == "open",
+                Case.kind == "safeguarding",
+                Case.priority == 2,
+                Case.created_at <= concern_cutoff,
+            )
+        ).scalars()
+        for case in waiting:
+            _raise(session, case, "safeguarding", "urgent", case.excerpt, "no acknowledgement in time")
+            escalated.append(case.id)
+    if not settings.escalation_sms_number:
+        return escalated
+    cutoff = now - timedelta(seconds=settings.escalation_seconds)
     with session_scope() as session:
         cases = session.execute(
-            select(Case).where(Case.status == "open", Case.escalation_level == 0, Case.created_at <= cutoff)
+            select(Case).where(
+                Case.status == "open",
+                Case.priority == 1,
+                Case.escalation_level == 0,
+                Case.created_at <= cutoff,
+                (Case.raised_at.is_(None)) | (Case.raised_at <= cutoff),
+            )
         ).scalars()
         for case in cases:
             case.escalation_level = 1
@@ -238,13 +406,3 @@ def escalate_unacknowledged() -> list[str]:
             _audit(session, "assistant", "escalated", case.id, "no acknowledgement in time")
             escalated.append(case.id)
     return escalated
-
-
-def audit_trail(case_id: str) -> list[tuple[str, str]]:
-    with session_scope() as session:
-        rows = session.execute(
-            select(AuditEntry.actor, AuditEntry.action)
-            .where(AuditEntry.case_id == case_id)
-            .order_by(AuditEntry.id)
-        ).all()
-        return [(r[0], r[1]) for r in rows]

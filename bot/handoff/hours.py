@@ -25,3 +25,8 @@ def handoff_text_key(kind: str, now: datetime | None = None) -> str:
     if kind == "safeguarding" and get_settings().oncall_sms_number:
         return "handoff_on_call"
     return "handoff_out_of_hours"
+
+
+def waiting_text_key(kind: str, now: datetime | None = None) -> str:
+    """While nobody has joined yet: the same promise, with 999 and a 24-hour line."""
+    return handoff_text_key(kind, now).replace("handoff_", "safeguarding_waiting_")

@@ -67,7 +67,7 @@ def submit(
         return reference
 
     reference = store_with_new_reference("C", "complaint", store)
-    case, created = cases.open_case(
+    case, change = cases.open_case(
         conversation_id=conversation_id,
         channel=channel,
         kind="safeguarding" if safeguarding else "complaint",
@@ -78,7 +78,7 @@ def submit(
     with session_scope() as session:
         stored = session.execute(select(Complaint).where(Complaint.reference == reference)).scalar_one()
         stored.case_id = case.id
-        return _view(stored), created
+        return _view(stored), change is not None
 
 
 def get(reference: str) -> ComplaintView | None:

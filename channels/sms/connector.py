@@ -111,6 +111,8 @@ class SmsInput(InputChannel):
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # Rasa's own on_new_message is not used: the inbox runs the turn itself
+        # (bot.turn), so the handoff is decided inside it.
         hook = Blueprint("sms_webhook", __name__)
 
         @hook.route("/", methods=["GET"])
@@ -127,7 +129,7 @@ class SmsInput(InputChannel):
             if not sid or not sender:
                 return response.text("missing MessageSid or From", status=400)
             if await asyncio.to_thread(deliveries.claim, CHANNEL, sid):
-                request.app.add_task(self._handle(on_new_message, request.app.ctx.agent, form))
+                request.app.add_task(self._handle(request.app.ctx.agent, form))
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @hook.route("/status", methods=["POST"])
@@ -143,13 +145,13 @@ class SmsInput(InputChannel):
 
         return hook
 
-    async def _handle(self, on_new_message: Any, agent: Any, form: dict[str, str]) -> None:
+    async def _handle(self, agent: Any, form: dict[str, str]) -> None:
         try:
-            await self._handle_message(on_new_message, agent, form)
+            await self._handle_message(agent, form)
         except Exception:
             logger.exception("failed to handle an SMS")
 
-    async def _handle_message(self, on_new_message: Any, agent: Any, form: dict[str, str]) -> None:
+    async def _handle_message(self, agent: Any, form: dict[str, str]) -> None:
         cid = await asyncio.to_thread(contacts.remember, CHANNEL, form["From"])
         output = self.get_output_channel()
         body = form.get("Body", "").strip()
@@ -163,7 +165,6 @@ class SmsInput(InputChannel):
             await self.inbox.notice(agent, output, cid, "media_not_supported")
             return
         await self.inbox.deliver(
-            on_new_message=on_new_message,
             agent=agent,
             output=output,
             conversation_id=cid,

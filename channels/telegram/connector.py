@@ -27,6 +27,7 @@ from sanic.response import HTTPResponse
 from telegram import Message, Update
 
 from bot.handoff import cases
+from bot.language import detect
 from bot.settings import Settings, get_settings
 from channels import contacts, deliveries
 from channels.coordinators import is_coordinator, is_coordinator_command
@@ -38,6 +39,7 @@ from channels.texts import channel_text, render_both
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+GROUP_CHAT = "telegram-group"  # how group chats appear in delivery records: no id
 GREET = "/greet"
 DEEP_LINK_LANGUAGES = {"cy": "cy", "en": "en", "cymraeg": "cy", "english": "en"}
 
@@ -131,6 +133,8 @@ class TelegramInput(InputChannel):
         return bool(expected) and hmac.compare_digest(given.encode(), (expected or "").encode())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # Rasa's own on_new_message is not used: the inbox runs the turn itself
+        # (bot.turn), so the handoff is decided inside it.
         hook = Blueprint("telegram_webhook", __name__)
 
         @hook.route("/", methods=["GET"])
@@ -150,18 +154,18 @@ class TelegramInput(InputChannel):
                 deliveries.claim, CHANNEL, str(update.update_id)
             ):
                 return response.text("ok")
-            request.app.add_task(self._handle(on_new_message, request.app.ctx.agent, update))
+            request.app.add_task(self._handle(request.app.ctx.agent, update))
             return response.text("ok")
 
         return hook
 
-    async def _handle(self, on_new_message: Any, agent: Any, update: Update) -> None:
+    async def _handle(self, agent: Any, update: Update) -> None:
         try:
-            await self._handle_update(on_new_message, agent, update)
+            await self._handle_update(agent, update)
         except Exception:
             logger.exception("failed to handle a Telegram update")
 
-    async def _handle_update(self, on_new_message: Any, agent: Any, update: Update) -> None:
+    async def _handle_update(self, agent: Any, update: Update) -> None:
         if update.callback_query is not None:
             query = update.callback_query
             await self.sender.bot.answer_callback_query(query.id)
@@ -178,14 +182,13 @@ class TelegramInput(InputChannel):
         if is_coordinator(chat.id):
             await self._coordinator(agent, chat.id, text, str(update.update_id))
             return
+        if chat.type != "private":
+            await self._group(agent, chat.id, text)
+            return
         cid = await asyncio.to_thread(contacts.remember, CHANNEL, str(chat.id))
         output = self.get_output_channel()
         if is_coordinator_command(text):
             await self.inbox.notice(agent, output, cid, "coordinator_only")
-            return
-        if chat.type != "private":
-            if text.startswith("/"):
-                await self.inbox.notice(agent, output, cid, "private_chat_only")
             return
         media = update.callback_query is None and has_media(update.effective_message)  # type: ignore[arg-type]
         if media and not text:
@@ -193,7 +196,6 @@ class TelegramInput(InputChannel):
             return
         text = start_command_text(text) or text
         await self.inbox.deliver(
-            on_new_message=on_new_message,
             agent=agent,
             output=output,
             conversation_id=cid,
@@ -203,6 +205,20 @@ class TelegramInput(InputChannel):
         )
         if media:
             await self.inbox.notice(agent, output, cid, "media_not_supported")
+
+    async def _group(self, agent: Any, chat_id: int, text: str) -> None:
+        """A group chat is nobody's conversation: nothing about it is stored
+        (not even its id). A disclosure there gets the crisis contacts in the
+        group and an invitation to a private chat; a command, a pointer to one."""
+        if not text:
+            return
+        parse = await agent.parse_message(text)
+        level = (parse.get("safeguarding") or {}).get("level")
+        language = detect(text).language if level != "none" else None
+        if level in ("urgent", "concern"):
+            await self.sender.send(GROUP_CHAT, chat_id, channel_text("group_chat_concern", language))
+        elif text.startswith("/"):
+            await self.sender.send(GROUP_CHAT, chat_id, channel_text("private_chat_only", None))
 
     async def _coordinator(self, agent: Any, chat_id: int, text: str, message_key: str) -> None:
         """Coordinator messages never reach Rasa: they are not a young person's.

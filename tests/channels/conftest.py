@@ -67,6 +67,10 @@ class Assistant:
         with create_engine(self.database_url).connect() as connection:
             return list(connection.execute(text(sql), params))
 
+    def execute(self, sql: str, **params: Any) -> None:
+        with create_engine(self.database_url).begin() as connection:
+            connection.execute(text(sql), params)
+
     # --- Twilio -------------------------------------------------------------
     def sms(self, sender: str, body: str, sid: str | None = None, **extra: str) -> httpx.Response:
         params = {

@@ -62,10 +62,14 @@ def test_a_disclosure_is_answered_stored_and_alerted_in_the_young_persons_langua
     )
 
 
-def test_relay_both_ways_then_close_hands_back_to_the_bot(assistant: Assistant) -> None:
+def test_once_a_person_joins_the_bot_says_so_steps_aside_and_relays_until_close(assistant: Assistant) -> None:
     chat_id = new_chat()
     case_id = disclose(assistant, chat_id, "i dont feel safe at home")
     wait_for(lambda: alerts_for(assistant, case_id))
+
+    assistant.telegram_update(tg.message(COORDINATOR_CHAT, f"/ack {case_id}"))
+    joined = render_text("handoff_person_joined", "en")
+    wait_for(lambda: joined in assistant.telegram.texts_to(chat_id))
     replies_before = len(assistant.telegram.texts_to(chat_id))
 
     assistant.telegram_update(tg.message(chat_id, "are you there?"))
@@ -74,6 +78,7 @@ def test_relay_both_ways_then_close_hands_back_to_the_bot(assistant: Assistant) 
 
     assistant.telegram_update(tg.message(COORDINATOR_CHAT, f"/reply {case_id} Hi, I'm Sam from the team."))
     wait_for(lambda: "Hi, I'm Sam from the team." in assistant.telegram.texts_to(chat_id))
+    assert assistant.telegram.texts_to(chat_id).count(joined) == 1  # said once, when the person joined
     events = assistant.tracker(assistant.conversation_id("telegram", str(chat_id)))["events"]
     assert any(e["event"] == "bot" and e.get("text") == "Hi, I'm Sam from the team." for e in events)
     assert any(e["event"] == "user" and e.get("text") == "are you there?" for e in events)
@@ -88,7 +93,7 @@ def test_relay_both_ways_then_close_hands_back_to_the_bot(assistant: Assistant) 
             "select actor, action from audit_log where case_id=:i order by id", i=case_id
         )
     ]
-    assert actions == ["opened", "replied", "closed"]
+    assert actions == ["opened", "acknowledged", "replied", "closed"]
 
 
 def test_a_redelivered_disclosure_raises_one_alert(assistant: Assistant) -> None:
@@ -172,14 +177,6 @@ def test_a_chat_that_is_not_allowlisted_cannot_act_on_a_case(assistant: Assistan
     ]
 
 
-def test_taking_it_back_does_not_cancel_the_case(assistant: Assistant) -> None:
-    chat_id = new_chat()
-    case_id = disclose(assistant, chat_id, "my stepdad hits me")
-    assistant.telegram_update(tg.message(chat_id, "jk forget it"))
-    wait_for(lambda: f"[{case_id}] jk forget it" in assistant.telegram.texts_to(COORDINATOR_CHAT))
-    assert assistant.rows("select status from cases where id=:i", i=case_id)[0][0] == "open"
-
-
 def test_asking_for_a_person_opens_a_lower_priority_case(assistant: Assistant) -> None:
     chat_id = new_chat()
     assistant.telegram_update(tg.message(chat_id, "can i talk to a real person please"))
@@ -190,11 +187,15 @@ def test_asking_for_a_person_opens_a_lower_priority_case(assistant: Assistant) -
     assert not [m for m in assistant.twilio.sent if m["to"] == ONCALL_NUMBER and case_id in m["body"]]
 
 
-def test_a_new_disclosure_during_an_open_case_brings_the_crisis_contacts_again(assistant: Assistant) -> None:
+def test_a_new_disclosure_after_a_person_joined_brings_the_crisis_contacts_again(
+    assistant: Assistant,
+) -> None:
     chat_id = new_chat()
     case_id = disclose(assistant, chat_id, "my carer hits me")
     helplines = render_text("safeguarding_helplines", "en")
     wait_for(lambda: assistant.telegram.texts_to(chat_id).count(helplines) == 1)
+    assistant.telegram_update(tg.message(COORDINATOR_CHAT, f"/ack {case_id}"))
+    wait_for(lambda: render_text("handoff_person_joined", "en") in assistant.telegram.texts_to(chat_id))
     assistant.telegram_update(tg.message(chat_id, "i want to kill myself now"))
     wait_for(
         lambda: f"[{case_id}] i want to kill myself now" in assistant.telegram.texts_to(COORDINATOR_CHAT)

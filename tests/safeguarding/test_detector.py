@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.safeguarding.detector import categories
-from scripts.evaluate_safeguarding import evaluate
+from scripts.evaluate_safeguarding import load, score
 
 # The blind set was written separately and never used to tune the lexicon:
 # these floors sit just under what it measured (README, "Safeguarding").
@@ -73,10 +73,16 @@ def test_hard_negatives_do_not_escalate(text: str) -> None:
     assert categories(text) == []
 
 
+def lexicon_alone(text: str, after_check_in: bool) -> tuple[str, list[str]]:
+    found = categories(text)
+    return ("urgent" if found else "none"), found
+
+
 @pytest.mark.parametrize("language", ["cy", "en"])
-def test_recall_and_false_escalations_on_the_evaluation_sets(language: str) -> None:
-    tuned, blind = evaluate("eval")[language], evaluate("blind")[language]
-    assert tuned["recall"] >= TUNED_MIN_RECALL
-    assert blind["recall"] >= BLIND_MIN_RECALL
-    assert tuned["false_escalation_rate"] <= MAX_FALSE_ESCALATION
-    assert blind["false_escalation_rate"] <= MAX_FALSE_ESCALATION
+def test_recall_and_false_escalations_of_the_lexicon_alone_on_the_earlier_sets(language: str) -> None:
+    tuned = score(load("earlier lexicon", language), lexicon_alone)
+    blind = score(load("earlier blind", language), lexicon_alone)
+    assert tuned["recall_any_level"] >= TUNED_MIN_RECALL
+    assert blind["recall_any_level"] >= BLIND_MIN_RECALL
+    assert tuned["false_urgent_rate"] <= MAX_FALSE_ESCALATION
+    assert blind["false_urgent_rate"] <= MAX_FALSE_ESCALATION

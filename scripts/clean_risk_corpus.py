@@ -1,0 +1,82 @@
+"""Keeps the risk corpus and its evaluation sets apart.
+
+    .venv/bin/python -m scripts.clean_risk_corpus
+
+Drops from the training corpus (bot/safeguarding/corpus/) every message that
+is the same as, or a near-copy of, a message in the development or final
+set, and repeats within the corpus; drops from all sets the near-copies of
+the examples in the writers' brief (docs/safeguarding-writers-brief.md),
+which every writer saw. Near-copy: the same normalised text, or a
+similarity ratio of at least NEAR_COPY (rapidfuzz), for messages of three
+words or more. ``tests/safeguarding/test_corpus.py`` checks the result.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.safeguarding.corpus import corpus_files
+from bot.safeguarding.risk_model import prepare
+
+ROOT = Path(__file__).resolve().parent.parent
+BRIEF = ROOT / "docs" / "safeguarding-writers-brief.md"
+EVALUATION = sorted((ROOT / "tests" / "safeguarding_dev").glob("*.yml")) + sorted(
+    (ROOT / "tests" / "safeguarding_final").glob("*.yml")
+)
+NEAR_COPY = 90.0
+MIN_WORDS = 3
+
+
+def near(text: str, others: list[str]) -> bool:
+    prepared = prepare(text)
+    if prepared in others:
+        return True
+    if len(prepared.split()) < MIN_WORDS:
+        return False
+    return process.extractOne(prepared, others, scorer=fuzz.ratio, score_cutoff=NEAR_COPY) is not None
+
+
+def brief_examples() -> list[str]:
+    return [prepare(q) for q in re.findall(r'"([^"]{6,})"', BRIEF.read_text(encoding="utf-8"))]
+
+
+def texts(path: Path) -> list[str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [prepare(i["text"]) for i in data.get("items") or []] + [
+        prepare(a["text"]) for a in data.get("checkin_answers") or []
+    ]
+
+
+def rewrite(path: Path, keep: Any) -> tuple[int, int]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    before = len(data.get("items") or []) + len(data.get("checkin_answers") or [])
+    data["items"] = [i for i in data.get("items") or [] if keep(i["text"])]
+    data["checkin_answers"] = [a for a in data.get("checkin_answers") or [] if keep(a["text"])]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    return before, len(data["items"]) + len(data["checkin_answers"])
+
+
+def main() -> None:
+    examples = brief_examples()
+    for path in EVALUATION:
+        print(path.name, rewrite(path, lambda t: not near(t, examples)))
+    evaluation = [t for path in EVALUATION for t in texts(path)]
+    seen: list[str] = []
+
+    def keep(text: str) -> bool:
+        if near(text, evaluation) or near(text, examples) or prepare(text) in seen:
+            return False
+        seen.append(prepare(text))
+        return True
+
+    for path in corpus_files():
+        print(path.name, rewrite(path, keep))
+
+
+if __name__ == "__main__":
+    main()
