@@ -41,6 +41,15 @@ logger = logging.getLogger(__name__)
 LANGUAGE_ENTITIES = ("language", "detected_language")
 # While waiting for a person, these get "a person has your message" rather
 # than the bot's own reply ("Sorry, I didn't get that", "Anything else?").
+SAFEGUARDING_INTENT = "safeguarding_concern"
+SAFE_AFTER_CHECK_IN = "safe_after_check_in"
+# A form's first question: answered means the form was started (and a
+# finished or cancelled form clears its slots).
+FORM_FIRST_SLOTS = {
+    "referral_form": "referral_consent",
+    "feedback_form": "feedback_about",
+    "complaint_form": "complaint_about",
+}
 WAITING_INTENTS = frozenset({"nlu_fallback", "greet", "out_of_scope", "affirm", "deny"})
 
 
@@ -56,6 +65,7 @@ class _Message:
     case: cases.CaseView | None
     change: cases.Change = None
     keep_company: bool = False
+    offer_paused_form: bool = False
     after: list[str] = field(default_factory=list)
 
 
@@ -67,6 +77,38 @@ def _language(parse: dict[str, Any], tracker: DialogueStateTracker) -> Language 
     for entity in parse.get("entities") or []:
         if entity.get("entity") in LANGUAGE_ENTITIES and entity.get("value") in ("cy", "en"):
             return entity["value"]
+    return None
+
+
+def answer_the_question(tracker: DialogueStateTracker) -> None:
+    """The young person says they're not in danger: this message is answered
+    as the question it is (the classifier's best other intent), not as a
+    concern, and it doesn't count towards one. The parse is changed before
+    Rasa predicts the reply, inside the turn."""
+    message = tracker.latest_message
+    if message is None:
+        return
+    ranking = [
+        r for r in message.parse_data.get("intent_ranking") or [] if r.get("name") != SAFEGUARDING_INTENT
+    ]
+    if (message.intent or {}).get("name") == SAFEGUARDING_INTENT:
+        message.intent = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}
+        message.parse_data["intent"] = message.intent
+    found = message.parse_data.get("safeguarding") or {}
+    message.parse_data["safeguarding"] = {
+        **found,
+        "level": "none",
+        "signals": [*found.get("signals", []), "denied"],
+    }
+
+
+def paused_form(tracker: DialogueStateTracker) -> str | None:
+    """A form a disclosure stopped part way: its answers wait in the slots."""
+    if tracker.active_loop_name:
+        return None
+    for form, first_slot in FORM_FIRST_SLOTS.items():
+        if tracker.get_slot(first_slot) is not None:
+            return form
     return None
 
 
@@ -116,6 +158,10 @@ class Inbox:
             await self.notice(agent, output, conversation_id, "something_went_wrong")
             return
         language = conversation_language(turn.tracker.current_slot_values())
+        if state.offer_paused_form or (turn.parse.get("intent") or {}).get("name") == SAFE_AFTER_CHECK_IN:
+            form = paused_form(turn.tracker)
+            if form:
+                state.after.append(f"form_paused_{form}")
         for key in await self._after_turn(state):
             await output.send_text_message(conversation_id, channel_text(key, language))
         if too_long:
@@ -151,6 +197,15 @@ class Inbox:
                 # They may not have read it yet: the crisis contacts go again, at once.
                 state.after.append("safeguarding_helplines")
             return False
+        if case is not None and level != "urgent" and says_not_in_danger(state.text):
+            # "I'm not in danger, I only asked...": an apology, then the answer.
+            await asyncio.to_thread(cases.record_message, case.id, state.text, state.key, relay=True)
+            await asyncio.to_thread(cases.note_for_coordinators, case.id, "says not in danger", state.key)
+            await state.output.send_text_message(
+                state.conversation_id, channel_text("safeguarding_not_in_danger", language)
+            )
+            answer_the_question(tracker)
+            return True
         if level != "none":
             await asyncio.to_thread(open_, "safeguarding", level)
             return True
@@ -169,17 +224,12 @@ class Inbox:
         if is_retraction(state.text):
             await asyncio.to_thread(cases.note_for_coordinators, case.id, "took it back", state.key)
             state.after.append("safeguarding_retraction")
+            state.offer_paused_form = True
             return False
-        if intent in WAITING_INTENTS:
+        if intent in WAITING_INTENTS and relay:
             # "hello? is anyone there?": the answer is that a person has it.
             state.after.append(waiting_text_key(case.kind))
             return False
-        if says_not_in_danger(state.text):
-            await asyncio.to_thread(cases.note_for_coordinators, case.id, "says not in danger", state.key)
-            await state.output.send_text_message(
-                state.conversation_id, channel_text("safeguarding_not_in_danger", language)
-            )
-            return True
         state.keep_company = relay
         return True
 

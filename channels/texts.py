@@ -43,6 +43,9 @@ CHANNEL_KEYS = frozenset(
         "safeguarding_retraction",
         "safeguarding_not_in_danger",
         "group_chat_concern",
+        "form_paused_referral_form",
+        "form_paused_feedback_form",
+        "form_paused_complaint_form",
     }
 )
 

@@ -129,6 +129,15 @@ def environment(**extra: str) -> dict[str, str]:
 # --- NLU and safeguarding -----------------------------------------------------------
 
 
+SAFEGUARDING_SETS = ("development", "final")
+SAFEGUARDING_FIGURES = (
+    "recall_any_level",
+    "explicit_urgent",
+    "false_urgent_rate",
+    "any_level_rate_on_negatives",
+)
+
+
 def understanding(model: str, name: str) -> dict[str, Any]:
     """Held-out intents and the safeguarding blind set, through the model's own NLU."""
     from rasa.core.agent import Agent
@@ -150,14 +159,18 @@ def understanding(model: str, name: str) -> dict[str, Any]:
         labels = sorted(set(gold) | set(predicted))
         plot_confusion(confusion_matrix(gold, predicted, labels=labels), labels, f"{name} ({language})",
                        REPORTS / f"benchmark-confusion-{name}-{language}.png")  # fmt: skip
-    detect = evaluate_safeguarding.pipeline_detect(agent)
-    for language in ("cy", "en"):
-        scored = evaluate_safeguarding.score(evaluate_safeguarding.load("blind", language), detect)
-        report["safeguarding"][language] = {
-            "recall": scored["recall"],
-            "per_category": {c: v["recall"] for c, v in scored["per_category"].items()},
-            "false_escalation_rate": scored["false_escalation_rate"],
-        }
+    # Safeguarding on the development and final sets: ours by its level, plain
+    # Rasa by its classifier's safeguarding_concern (which is all it has: a page).
+    classify = evaluate_safeguarding.pipeline_classifier(agent)
+    for set_name in SAFEGUARDING_SETS:
+        report["safeguarding"][set_name] = {}
+        for language in ("cy", "en"):
+            scored = evaluate_safeguarding.score(
+                evaluate_safeguarding.load(set_name, language), classify, keep_texts=False
+            )
+            report["safeguarding"][set_name][language] = {
+                key: scored[key] for key in SAFEGUARDING_FIGURES
+            } | {"per_category": {c: v["any_level"] for c, v in scored["per_category"].items()}}
     return report
 
 
@@ -472,20 +485,15 @@ def markdown(report: dict[str, Any]) -> str:
                     plain["intents"][language][metric],
                 )
             )
-        rows.append(
-            (
-                f"safeguarding recall, blind, {language}",
-                ours["safeguarding"][language]["recall"],
-                plain["safeguarding"][language]["recall"],
-            )
-        )
-        rows.append(
-            (
-                f"false escalations, blind negatives, {language}",
-                ours["safeguarding"][language]["false_escalation_rate"],
-                plain["safeguarding"][language]["false_escalation_rate"],
-            )
-        )
+        for set_name in SAFEGUARDING_SETS:
+            for figure in SAFEGUARDING_FIGURES:
+                rows.append(
+                    (
+                        f"safeguarding {figure.replace('_', ' ')}, {set_name} set, {language}",
+                        ours["safeguarding"][set_name][language][figure],
+                        plain["safeguarding"][set_name][language][figure],
+                    )
+                )
     for o, p in zip(ours["load"]["runs"], plain["load"]["runs"], strict=True):
         label = f"{o['concurrent_conversations']} conversations, think {o['think_time_s']} s"
         for metric in ("p50_ms", "p95_ms", "p99_ms", "turns_per_s"):
@@ -520,14 +528,19 @@ def markdown(report: dict[str, Any]) -> str:
     for name, o, p in rows:
         r = ratio(o, p) if isinstance(o, int | float) and isinstance(p, int | float) else ""
         lines.append(f"| {name} | {o} | {p} | {r} |")
-    lines += ["", "Safeguarding recall per category (blind set, cy / en):", "",
+    final = {name: report[name]["safeguarding"]["final"] for name in ("ours", "plain")}
+    lines += ["", "Safeguarding recall (urgent or concern) per category, final set, cy / en:", "",
               "| category | ours | plain Rasa |", "|---|---|---|"]  # fmt: skip
-    for category in sorted(ours["safeguarding"]["en"]["per_category"]):
-        o = " / ".join(f"{ours['safeguarding'][lang]['per_category'][category]:.2f}" for lang in ("cy", "en"))
-        p = " / ".join(
-            f"{plain['safeguarding'][lang]['per_category'][category]:.2f}" for lang in ("cy", "en")
-        )
-        lines.append(f"| {category} | {o} | {p} |")
+    for category in sorted(final["ours"]["en"]["per_category"]):
+        cells = [
+            " / ".join(f"{final[name][lang]['per_category'].get(category) or 0:.2f}" for lang in ("cy", "en"))
+            for name in ("ours", "plain")
+        ]
+        lines.append(f"| {category} | {cells[0]} | {cells[1]} |")
+    if "triage" in report:
+        t = report["triage"]
+        lines += ["", f"Safeguarding triage (lexicon, misspellings, risk classifier, cues), per message over "
+                  f"{t['messages']} development messages: median {t['median_ms']} ms, p95 {t['p95_ms']} ms."]  # fmt: skip
     lines += ["", "Confusion matrices: `reports/benchmark-confusion-{ours,plain}-{cy,en}.png`.", ""]
     return "\n".join(lines)
 
@@ -572,6 +585,9 @@ def main() -> None:
                 load_test(trained["model"], name, workdir, args.quick, postgres.get_uri())
             )
             report[name] = result
+        from scripts import evaluate_safeguarding
+
+        report["triage"] = evaluate_safeguarding.triage_latency()
     finally:
         postgres.cleanup()
     (REPORTS / "benchmark.json").write_text(

@@ -25,9 +25,9 @@ from bot.safeguarding.triage import Context, Thresholds, assess
 from scripts.evaluate_safeguarding import LANGUAGES, load, score
 
 RECALL_FLOOR = 0.99
-CS = (3.0, 10.0, 30.0)
-CONCERN = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
-URGENT = (0.3, 0.4, 0.5, 0.6)
+CS = (1.0, 3.0)
+CONCERN = (0.1, 0.15, 0.2, 0.25, 0.3)
+URGENT = (0.4, 0.5, 0.6, 0.7)
 
 
 class _Remembering(RiskModel):

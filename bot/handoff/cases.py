@@ -17,7 +17,7 @@ is listed by priority (severity), then age.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import select, update
@@ -309,6 +309,31 @@ def claim_waiting_notice(case_id: str, now: datetime | None = None) -> bool:
             .values(waiting_notice_at=now)
         )
         return bool(result.rowcount)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives naive UTC datetimes back; PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def waiting_for(case: CaseView, now: datetime | None = None) -> str:
+    """How long the case has waited, short: "2 h 15 min"."""
+    created, now = _aware(case.created_at or utcnow()), _aware(now or utcnow())
+    minutes = max(0, int((now - created).total_seconds() // 60))
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+def queue_line(case: CaseView, now: datetime | None = None) -> str:
+    """One case in the coordinators' queue, in both languages."""
+    values = {
+        "case_id": case.id,
+        "kind": _kind_label(case),
+        "status": case.status,
+        "categories": case.categories or "-",
+        "signals": why(case.signals),
+        "waiting": waiting_for(case, now),
+    }
+    return " / ".join(render_text("coordinator_case_line", language, values) for language in ("cy", "en"))
 
 
 def list_open() -> list[CaseView]:

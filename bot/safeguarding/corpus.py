@@ -105,7 +105,9 @@ def ordinary_messages(directory: Path = NLU_DIR, concern_intent: str = "safeguar
             if block.get("intent") in (None, concern_intent):
                 continue
             for line in str(block.get("examples", "")).splitlines():
-                text = ENTITY_MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", line.strip().removeprefix("- "))
+                text = ENTITY_MARKUP.sub(
+                    lambda m: m.group(1) or m.group(2) or "", line.strip().removeprefix("- ")
+                )
                 if text.strip():
                     texts.append(text.strip())
     return texts

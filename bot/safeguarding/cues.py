@@ -43,9 +43,14 @@ RESOLUTION = _any(
     r"\b(?:wedi|di) (?:gwella|setlo|symud|stopio|cael help|cael therapi|cael cymorth)\b|\b(?:sobor|sobr|lan|glan) ers\b|\blot (?:gwell|well)\b|\blle (?:llawer |lot )?gwell\b",
     r"\b(?:aeth o i r llys|aeth hi i r llys|aeth e i r llys|yn y carchar|dan glo|gael ei arestio|cael ei arestio|nath yr heddlu ddelio|ges i (?:lwyth o |lot o )?help|ges i therapi|ges i symud)\b",
 )
+# Over on its own: recovered, or the person who did it dealt with.
 STRONG_RESOLUTION = _any(
     r"\b(?:clean for|sober for|recovered|in recovery|clean since|sober since)\b",
-    r"\b(?:sobor|sobr|lan|glan) ers\b|\bwedi gwella\b|\bdi gwella\b",
+    r"\b(?:went to court|in prison|got arrested|was arrested|police dealt with|got moved|moved schools|had therapy|got help and)\b",
+    r"\b(?:havent|have not) (?:done it|self harmed|harmed myself|cut|had a drink|drunk|used|taken anything) (?:for|since|in)\b",
+    r"\b(?:sobor|sobr|lan|glan) ers\b|\bwedi gwella\b|\bdi gwella\b|\bdwi heb\b.*\bers\b|\bheb (?:neud|wneud|gwneud) (?:o|e|hynny) ers\b",
+    r"\b(?:aeth (?:o|e|hi) i r llys|yn y carchar|gael ei arestio|cael ei arestio|gafodd ei arestio|nath yr heddlu ddelio|ges i symud|di symud (?:ysgol|i ysgol|ardal|lleoliad|i ffwrdd)|di cael therapi|wedi cael therapi)\b",
+    r"\bteimlo\s*n?\s*(?:gryf|lot gwell|llawer gwell|saff rwan|saff nawr)\b",
 )
 
 # Idioms and exaggeration about death and violence.
@@ -99,6 +104,12 @@ POLICY_QUESTION = _any(
     r"\b(?:fydd|fysa|neith|ydi|ydy)\s*(?:fy|y|r)?\s*(?:ngweithiwr|gweithiwr|gweithwraig|ngofalwr|gofalwr|ysgol)\b.*\b(?:gwybod|ffeindio|cael gwybod|gweld)\b",
 )
 
+# "I'm not in danger": the risk words are denied.
+DENIAL = _any(
+    r"\b(?:im|i am|i m|am)\s+not\s+(?:in danger|unsafe|being hurt|suicidal|going to (?:hurt|kill) myself)\b",
+    r"\b(?:dwi|dw i|rwy|rydw i|fi)\s*(?:ddim|ddim yn|dim)\s*(?:mewn perygl|mewn trwbl|yn anniogel|am frifo fy hun)\b",
+)
+
 # Harmless settings for risky words.
 HARMLESS_SETTING = _any(
     r"\b(?:hair|fringe|haircut|hair cut|nails|toenails|fingernails|onions?|veg|vegetables|cake|pizza|grass|hedge|paper|ribbon|wood)\b",
@@ -141,13 +152,14 @@ class Cues:
     idiom: bool
     policy_question: bool
     harmless_setting: bool
+    denial: bool
     now: bool
     plan: bool
     first_person: bool
 
     @property
     def lowering(self) -> list[str]:
-        names = ("resolved", "idiom", "policy_question", "harmless_setting")
+        names = ("resolved", "idiom", "policy_question", "harmless_setting", "denial")
         return [name for name in names if getattr(self, name)]
 
     @property
@@ -164,6 +176,7 @@ def read_cues(text: str) -> Cues:
         idiom=bool(IDIOM.search(folded)),
         policy_question=bool(POLICY_QUESTION.search(folded)),
         harmless_setting=bool(HARMLESS_SETTING.search(folded)),
+        denial=bool(DENIAL.search(folded)),
         now=bool(NOW.search(folded)),
         plan=bool(PLAN.search(folded)),
         first_person=bool(FIRST_PERSON.search(folded)),

@@ -12,9 +12,10 @@ Signals:
    urgent, or concern when a lowering cue applies; never none;
 2. the risk classifier: concern above ``concern_threshold``, urgent when its
    "explicit" probability is above ``urgent_threshold`` too;
-3. cues (``cues.py``): a lowering cue takes the classifier's level one step
-   down; a raising cue (first person with now, tonight, a plan or a method)
-   takes a classifier concern up to urgent;
+3. cues (``cues.py``): with a lowering cue the classifier's level is concern
+   if it is sure (``strong``), else none, and never urgent; a raising cue
+   (first person with now, tonight, a plan or a method) takes a classifier
+   concern up to urgent;
 4. the conversation: an answer to the check-in is read as an answer, and the
    ``concerns_for_urgent``-th concern in a conversation is urgent (risk builds
    over a conversation, not one message).
@@ -43,6 +44,7 @@ class Thresholds:
     urgent: float = 0.5
     concerns_for_urgent: int = 3
     spelling: float = 0.15
+    strong: float = 0.6  # a classifier concern this sure survives a lowering cue
 
 
 @dataclass(frozen=True)
@@ -80,16 +82,17 @@ def sentences(text: str) -> list[str]:
     return parts[:MAX_SENTENCES] if len(parts) > 1 else []
 
 
-def _classifier_level(score: RiskScore, cues: Cues, thresholds: Thresholds) -> Level:
-    """The risk classifier's level for one piece of text, moved by its own cues."""
+def _classifier_level(score: RiskScore, cues: Cues, thresholds: Thresholds, words: int) -> Level:
+    """The risk classifier's level for one piece of text, moved by its own cues.
+    Alone it never pages for a word or two ("he/him"): the lexicon knows the
+    short explicit ones."""
     if score.concern < thresholds.concern:
         return "none"
-    level: Level = "urgent" if score.explicit >= thresholds.urgent else "concern"
     if cues.lowering:
-        return _down(level)
-    if cues.raising and level == "concern":
-        return "urgent"
-    return level
+        # A lowering cue never pages, and cancels only a weak signal.
+        return "concern" if score.concern >= thresholds.strong else "none"
+    explicit = score.explicit >= thresholds.urgent and words >= MIN_SENTENCE_WORDS
+    return "urgent" if explicit or cues.raising else "concern"
 
 
 def assess(
@@ -127,12 +130,12 @@ def assess(
     if found:
         level = "concern" if cues.lowering else "urgent"
     else:
-        level, best = _classifier_level(score, cues, thresholds), score
+        level, best = _classifier_level(score, cues, thresholds, len(text.split())), score
         # A sentence on its own, with its own cues: "Can my IV come on
         # Saturday? My uncle gets rough with me" is not a policy question.
         for sentence in sentences(text) if model is not None else []:
             part = model.score(sentence)  # type: ignore[union-attr]
-            part_level = _classifier_level(part, read_cues(sentence), thresholds)
+            part_level = _classifier_level(part, read_cues(sentence), thresholds, len(sentence.split()))
             if LEVELS.index(part_level) < LEVELS.index(level):
                 level, best = part_level, part
                 signals.append(f"sentence_risk:{part.concern:.2f}/{part.explicit:.2f}")

@@ -44,10 +44,6 @@ GREET = "/greet"
 DEEP_LINK_LANGUAGES = {"cy": "cy", "en": "en", "cymraeg": "cy", "english": "en"}
 
 
-def channel_text_values(key: str, case_id: str, kind: str, status: str, categories: str) -> str:
-    return render_both(key, case_id=case_id, kind=kind, status=status, categories=categories or "-")
-
-
 async def record_bot_message(agent: Any, conversation_id: str, text: str) -> None:
     """A coordinator's reply goes into the young person's conversation as a bot
     message, so the record (and a later case) shows what was said."""
@@ -229,10 +225,7 @@ class TelegramInput(InputChannel):
         case_id, _, body = rest.strip().partition(" ")
         if command == "/cases":
             open_cases = await asyncio.to_thread(cases.list_open)
-            lines = [
-                channel_text_values("coordinator_case_line", c.id, c.kind, c.status, c.categories)
-                for c in open_cases
-            ]
+            lines = [cases.queue_line(c) for c in open_cases]
             reply = "\n".join(lines) or channel_text("coordinator_no_cases", None)
         elif command in ("/ack", "/close") and case_id:
             action = cases.acknowledge if command == "/ack" else cases.close

@@ -6,14 +6,17 @@ harm that is over and questions about our policy page nobody."""
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
 
 import pytest
 
-from bot.handoff.hours import waiting_text_key
+from bot.handoff.hours import office_open
 from bot.locales import render_text
 from tests.channels import telegram_updates as tg
 from tests.channels.conftest import API_TOKEN, COORDINATOR_CHAT, ONCALL_NUMBER, Assistant, wait_for
+
+SETTLE_SECONDS = 0.8  # a turn's messages arrive together; the next turn's come after
 
 
 def new_chat() -> int:
@@ -54,13 +57,21 @@ class TelegramYoungPerson:
     def texts(self) -> list[str]:
         return self.assistant.telegram.texts_to(self.chat_id)
 
-    def say(self, message: str, until: Any = None) -> list[str]:
-        """Sends a message and returns the bot's new messages once ``until`` holds
-        (by default: once there is at least one)."""
-        seen = len(self.texts())
+    def send(self, message: str) -> None:
         self.assistant.telegram_update(tg.message(self.chat_id, message))
+
+    def say(self, message: str, until: Any = None) -> list[str]:
+        """Sends a message and returns the bot's new messages once ``until``
+        holds (by default: at least one) and no more arrive for a moment."""
+        seen = len(self.texts())
+        self.send(message)
         condition = until or (lambda new: len(new) >= 1)
-        return list(wait_for(lambda: (new := self.texts()[seen:]) and condition(new) and new))
+        wait_for(lambda: condition(self.texts()[seen:]))
+        while True:
+            count = len(self.texts())
+            time.sleep(SETTLE_SECONDS)
+            if len(self.texts()) == count:
+                return self.texts()[seen:]
 
 
 class SmsYoungPerson(TelegramYoungPerson):
@@ -72,11 +83,8 @@ class SmsYoungPerson(TelegramYoungPerson):
     def texts(self) -> list[str]:
         return self.assistant.twilio.bodies_to(self.number)
 
-    def say(self, message: str, until: Any = None) -> list[str]:
-        seen = len(self.texts())
+    def send(self, message: str) -> None:
         self.assistant.sms(self.number, message)
-        condition = until or (lambda new: len(new) >= 1)
-        return list(wait_for(lambda: (new := self.texts()[seen:]) and condition(new) and new))
 
 
 URGENT_THEN_COMPANY = {
@@ -115,7 +123,9 @@ def test_an_urgent_disclosure_pages_and_then_every_message_is_answered_until_a_p
     # A long silence from coordinators: the young person is not left alone.
     assistant.execute("update cases set waiting_notice_at = null where id=:i", i=case_id)
     later = young.say(script["silence"])
-    assert text(waiting_text_key("safeguarding"), language) in later
+    # The server has an on-call number, so out of office hours it promises that.
+    waiting = "safeguarding_waiting_in_hours" if office_open() else "safeguarding_waiting_on_call"
+    assert text(waiting, language) in later
     assert case_rows(assistant, young.conversation_id)[0][4] == "open"
     user_texts = assistant.user_texts(young.conversation_id)
     assert all(script[k] in user_texts for k in script)
@@ -170,7 +180,7 @@ def test_safe_after_a_check_in_stays_a_queued_case_and_the_bot_keeps_talking(
     assert young.say(safe) == [text("safe_after_check_in", language)]
     [(case_id, _, level, priority, status)] = case_rows(assistant, young.conversation_id)
     assert (level, priority, status) == ("concern", 2, "open")
-    question = {"en": "what does an IV do", "cy": "be mae IV yn neud"}[language]
+    question = {"en": "what is an IV?", "cy": "beth yw ymwelydd annibynnol?"}[language]
     assert text("what_is_iv", language) in young.say(question)[0]
     assert not paged(assistant, case_id)
 

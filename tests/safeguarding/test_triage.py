@@ -70,7 +70,7 @@ def test_a_raising_cue_takes_a_classifier_concern_to_urgent() -> None:
     assert level(text, {text: (0.5, 0.1)}) == "urgent"
 
 
-def test_a_lowering_cue_takes_the_classifier_one_step_down() -> None:
+def test_a_lowering_cue_cancels_a_weak_classifier_signal_and_never_pages() -> None:
     text = "what happens if i tell you something bad?"
     assert level(text, {text: (0.5, 0.1)}) == "none"
     assert level(text, {text: (0.9, 0.9)}) == "concern"

@@ -29,6 +29,7 @@ SCRIPT = [
     "beth yw ymwelydd annibynnol?", "stop", "will my IV tell my social worker?", "thanks",
 ]  # fmt: skip
 COORDINATOR_CHAT = 555001
+TELEGRAM_SECRET = "scale-telegram-secret"
 
 
 @dataclass
@@ -84,6 +85,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         "IV_COORDINATOR_TELEGRAM_CHAT_IDS": str(COORDINATOR_CHAT),
         "IV_WORKER_POLL_SECONDS": "0.1",
         "IV_RATE_LIMIT_MESSAGES": "1000",
+        "IV_TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
     }
     migrate(env)
     actions = ActionServer(env, workdir).start()
@@ -95,7 +97,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     endpoints_file = workdir / "endpoints.yml"
     endpoints_file.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
     credentials = workdir / "credentials.yml"
-    credentials.write_text("rest:\n", encoding="utf-8")  # the test drives Rasa's REST channel
+    # Rasa's REST channel for the ordering test; ours for the handoff test.
+    credentials.write_text("rest:\nchannels.telegram.connector.TelegramInput:\n", encoding="utf-8")
     started = [start_rasa(env, workdir, f"rasa{n}", endpoints_file, credentials) for n in range(2)]
     try:
         for process, url in started:
@@ -195,3 +198,43 @@ def test_two_workers_send_each_alert_exactly_once(cluster: Cluster) -> None:
             worker.stop()
     texts = cluster.telegram.texts_to(COORDINATOR_CHAT)
     assert sorted(texts) == sorted(f"alert {n}" for n in range(30))
+
+
+def test_a_disclosure_sent_back_to_back_with_another_message_to_both_servers_opens_its_case(
+    cluster: Cluster,
+) -> None:
+    """The handoff is decided inside the disclosure's own turn: a second
+    message handled by the other server just after it can't hide it."""
+    from tests.channels import telegram_updates as tg
+
+    chats = [700_100 + n for n in range(6)]
+
+    async def post(client: httpx.AsyncClient, server: str, update: dict[str, Any]) -> None:
+        response = await client.post(
+            f"{server}/webhooks/telegram/webhook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+        )
+        response.raise_for_status()
+
+    async def back_to_back() -> None:
+        async with httpx.AsyncClient(timeout=60) as client:
+            for chat in chats:
+                await asyncio.gather(
+                    post(client, cluster.servers[0], tg.message(chat, "my foster dad hit me last night")),
+                    post(client, cluster.servers[1], tg.message(chat, "what is an IV?")),
+                )
+
+    asyncio.run(back_to_back())
+    engine = sa.create_engine(cluster.database_url)
+
+    def safeguarding_conversations() -> int:
+        with engine.connect() as connection:
+            query = "select count(distinct conversation_id) from cases where kind = 'safeguarding'"
+            return int(connection.execute(sa.text(query)).scalar_one())
+
+    wait_for(lambda: safeguarding_conversations() >= len(chats), timeout=60)
+    # Both messages of each chat were handled, each once.
+    for chat in chats:
+        texts = cluster.telegram.texts_to(chat)
+        assert any("Thank you for telling me" in t for t in texts), texts
