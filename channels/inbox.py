@@ -206,6 +206,11 @@ class Inbox:
             )
             answer_the_question(tracker)
             return True
+        if level == "concern" and case is not None and case.urgent:
+            # A person is already on the way: no check-in, but the promise again.
+            await asyncio.to_thread(cases.record_message, case.id, state.text, state.key, relay=True)
+            state.after.append(waiting_text_key(case.kind))
+            return False
         if level != "none":
             await asyncio.to_thread(open_, "safeguarding", level)
             return True

@@ -4,10 +4,8 @@
 
 For each regularisation C, trains the risk classifier on the corpus and
 tries concern and urgent thresholds; prints recall (any level, and urgent
-for explicit disclosures) and false alarms per language, and the best
-setting: recall of at least ``RECALL_FLOOR`` in each language, then the
-fewest hard negatives at any level, then the fewest urgent. The final set
-is never read here.
+for explicit disclosures) and false alarms per language, and the setting
+``choose`` picks. The final set is never read here.
 """
 
 from __future__ import annotations
@@ -24,10 +22,10 @@ from bot.safeguarding.spelling import known_words
 from bot.safeguarding.triage import Context, Thresholds, assess
 from scripts.evaluate_safeguarding import LANGUAGES, load, score
 
-RECALL_FLOOR = 0.99
+MAX_FALSE_URGENT = 0.10  # twice the issue's target: no setting here reaches 0.05 in Welsh
 CS = (1.0, 3.0)
-CONCERN = (0.1, 0.15, 0.2, 0.25, 0.3)
-URGENT = (0.4, 0.5, 0.6, 0.7)
+CONCERN = (0.15, 0.2, 0.25, 0.3, 0.35)
+URGENT = (0.4, 0.5, 0.6)
 
 
 class _Remembering(RiskModel):
@@ -76,23 +74,24 @@ def main() -> None:
                 }
             results.append(row)
             print(row, flush=True)
-    meets = [r for r in results if all(r[f"{lang}_recall"] >= RECALL_FLOOR for lang in LANGUAGES)]
-    pool = meets or results
+    print("best:", choose(results))
 
-    def badness(r: dict[str, Any]) -> tuple[float, ...]:
-        recall_gap = 0.0 if meets else -min(r[f"{lang}_recall"] for lang in LANGUAGES)
-        return (
-            recall_gap,
-            max(r[f"{lang}_any"] for lang in LANGUAGES),
-            max(r[f"{lang}_urgent"] for lang in LANGUAGES),
-        )
 
-    print(
-        "best:",
-        min(pool, key=badness),
-        "(meets the recall floor)" if meets else "(no setting meets the floor)",
-    )
+def choose(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Recall first: the best recall in the worse language (to half a point);
+    then the fewest hard negatives at any level; then, among urgent
+    thresholds that page on at most MAX_FALSE_URGENT of hard negatives in
+    each language, the one that makes the most explicit disclosures urgent."""
 
+    def worst(r: dict[str, Any], figure: str) -> float:
+        return min(r[f"{lang}_{figure}"] for lang in LANGUAGES)
+
+    best_recall = max(round(worst(r, "recall") * 200) / 200 for r in results)
+    pool = [r for r in results if round(worst(r, "recall") * 200) / 200 == best_recall]
+    fewest_any = min(max(r[f"{lang}_any"] for lang in LANGUAGES) for r in pool)
+    pool = [r for r in pool if max(r[f"{lang}_any"] for lang in LANGUAGES) == fewest_any]
+    pages_ok = [r for r in pool if all(r[f"{lang}_urgent"] <= MAX_FALSE_URGENT for lang in LANGUAGES)]
+    return max(pages_ok or pool, key=lambda r: worst(r, "explicit_urgent"))
 
 if __name__ == "__main__":
     main()

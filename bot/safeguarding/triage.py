@@ -44,7 +44,8 @@ class Thresholds:
     urgent: float = 0.5
     concerns_for_urgent: int = 3
     spelling: float = 0.15
-    strong: float = 0.6  # a classifier concern this sure survives a lowering cue
+    strong: float = 0.6  # a classifier concern this sure survives a lowering cue, or counts for a word or two
+    sure: float = 0.8  # ...and this sure, for an answer to a form's question or a message the intent classifier is sure of
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,14 @@ class Context:
 
     after_check_in: bool = False
     earlier_concerns: int = 0
+    after_form_question: bool = False
+    """The bot has just asked a form's question (a name, a council, what
+    happened): the answer is read as an answer, and the classifier alone
+    needs to be sure. The lexicon reads it as ever."""
+    ordinary_intent: bool = False
+    """The intent classifier is sure this is an ordinary message ("I want an
+    IV", "hi"): the risk classifier alone needs to be sure too. Only for the
+    whole message: a sentence tucked in after it is read on its own."""
 
 
 @dataclass
@@ -82,11 +91,18 @@ def sentences(text: str) -> list[str]:
     return parts[:MAX_SENTENCES] if len(parts) > 1 else []
 
 
-def _classifier_level(score: RiskScore, cues: Cues, thresholds: Thresholds, words: int) -> Level:
+def _classifier_level(
+    score: RiskScore, cues: Cues, thresholds: Thresholds, words: int, answering: bool = False
+) -> Level:
     """The risk classifier's level for one piece of text, moved by its own cues.
-    Alone it never pages for a word or two ("he/him"): the lexicon knows the
-    short explicit ones."""
+    A word or two ("hi", "he/him") counts only when the classifier is sure,
+    and never pages: the lexicon knows the short explicit ones."""
     if score.concern < thresholds.concern:
+        return "none"
+    if words < MIN_SENTENCE_WORDS and score.concern < thresholds.strong:
+        # "hi", "Sam", "Pen-y-bont": a word or two carries too little to go on.
+        return "none"
+    if answering and score.concern < thresholds.sure:
         return "none"
     if cues.lowering:
         # A lowering cue never pages, and cancels only a weak signal.
@@ -130,12 +146,20 @@ def assess(
     if found:
         level = "concern" if cues.lowering else "urgent"
     else:
-        level, best = _classifier_level(score, cues, thresholds, len(text.split())), score
+        answering = context.after_form_question
+        level, best = (
+            _classifier_level(
+                score, cues, thresholds, len(text.split()), answering or context.ordinary_intent
+            ),
+            score,
+        )
         # A sentence on its own, with its own cues: "Can my IV come on
         # Saturday? My uncle gets rough with me" is not a policy question.
         for sentence in sentences(text) if model is not None else []:
             part = model.score(sentence)  # type: ignore[union-attr]
-            part_level = _classifier_level(part, read_cues(sentence), thresholds, len(sentence.split()))
+            part_level = _classifier_level(
+                part, read_cues(sentence), thresholds, len(sentence.split()), answering
+            )
             if LEVELS.index(part_level) < LEVELS.index(level):
                 level, best = part_level, part
                 signals.append(f"sentence_risk:{part.concern:.2f}/{part.explicit:.2f}")

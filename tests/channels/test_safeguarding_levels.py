@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -255,3 +256,20 @@ def test_a_disclosure_in_a_group_chat_gets_help_there_and_an_invitation_and_stor
         "select count(*) from cases where conversation_id=:c",
         c=assistant.conversation_id("telegram", str(group)),
     ) == [(0,)]
+
+
+def test_a_concern_nobody_acknowledges_becomes_urgent_and_pages(assistant: Assistant) -> None:
+    concern, *_ = CONCERNS["en"]
+    young = TelegramYoungPerson(assistant)
+    young.say(concern, until=lambda new: len(new) >= 2)
+    [(case_id, _, level, priority, _)] = case_rows(assistant, young.conversation_id)
+    assert (level, priority) == ("concern", 2)
+    assert not paged(assistant, case_id)
+    # As if IV_CONCERN_ESCALATION_MINUTES had passed with nobody acknowledging.
+    assistant.execute(
+        "update cases set created_at = :t where id = :i",
+        t=datetime(2020, 1, 1, tzinfo=UTC),
+        i=case_id,
+    )
+    wait_for(lambda: paged(assistant, case_id))
+    assert case_rows(assistant, young.conversation_id)[0][2:4] == ("urgent", 1)

@@ -65,6 +65,11 @@ def test_the_classifier_alone_gives_a_concern_or_urgent_by_its_thresholds() -> N
     assert level(text, {text: (0.9, 0.7)}) == "urgent"
 
 
+def test_a_word_or_two_counts_only_when_the_classifier_is_sure() -> None:
+    assert level("Sam", {"Sam": (0.5, 0.1)}) == "none"
+    assert level("cant cope", {"cant cope": (0.7, 0.1)}) == "concern"
+
+
 def test_a_raising_cue_takes_a_classifier_concern_to_urgent() -> None:
     text = "ive got the tablets saved up for tonight"
     assert level(text, {text: (0.5, 0.1)}) == "urgent"
@@ -91,6 +96,23 @@ def test_an_answer_to_the_check_in_is_read_as_an_answer() -> None:
     assert level("ydw dwi'n iawn", after_check_in=True) == "none"
     # The same words out of context are nothing at all.
     assert level("no not really") == "none"
+
+
+def test_an_answer_to_a_form_question_needs_a_sure_classifier_but_not_the_lexicon() -> None:
+    text = "nobody called me back for three weeks"
+    assert level(text, {text: (0.7, 0.1)}) == "concern"
+    assert level(text, {text: (0.7, 0.1)}, after_form_question=True) == "none"
+    assert level(text, {text: (0.9, 0.1)}, after_form_question=True) == "concern"
+    assert level("my carer hits me", after_form_question=True) == "urgent"
+
+
+def test_an_ordinary_message_the_intent_classifier_is_sure_of_needs_a_sure_risk_classifier() -> None:
+    text = "Dw i eisiau YA plis"
+    assert level(text, {text: (0.5, 0.2)}) == "concern"
+    assert level(text, {text: (0.5, 0.2)}, ordinary_intent=True) == "none"
+    tucked = "Can my IV come on Saturday? Sundays my uncle comes round and gets rough with me."
+    part = "Sundays my uncle comes round and gets rough with me."
+    assert level(tucked, {tucked: (0.3, 0.1), part: (0.5, 0.2)}, ordinary_intent=True) == "concern"
 
 
 def test_risk_builds_over_a_conversation() -> None:
