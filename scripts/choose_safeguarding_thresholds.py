@@ -93,5 +93,6 @@ def choose(results: list[dict[str, Any]]) -> dict[str, Any]:
     pages_ok = [r for r in pool if all(r[f"{lang}_urgent"] <= MAX_FALSE_URGENT for lang in LANGUAGES)]
     return max(pages_ok or pool, key=lambda r: worst(r, "explicit_urgent"))
 
+
 if __name__ == "__main__":
     main()
