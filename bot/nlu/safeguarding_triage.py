@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +49,6 @@ SAFE_AFTER_CHECK_IN = "safe_after_check_in"
 ENTITY = "safeguarding_category"
 FIELD = "safeguarding"
 CHECK_IN_KEY = "safeguarding_check_in"
-# The intent classifier is "sure" of an ordinary message from this confidence.
-ORDINARY_SURE = 0.8
-NOT_ORDINARY = frozenset({INTENT_NAME, "nlu_fallback", "out_of_scope", None})
 FORM_QUESTION_PREFIX = "ask_"  # the text keys of the forms' questions (utter_ask_<slot>)
 """The text key (in a bot message's metadata, set by ``bot.nlg``) of the check-in."""
 
@@ -182,14 +178,12 @@ class SafeguardingTriage(GraphComponent, EntityExtractorMixin):
             after_form_question=any(key.startswith(FORM_QUESTION_PREFIX) for key in asked),
         )
         for message in messages:
-            intent = message.get(INTENT) or {}
-            sure = intent.get("name") not in NOT_ORDINARY and intent.get("confidence", 0.0) >= ORDINARY_SURE
             assessment = assess(
                 message.get(TEXT) or "",
                 model=self.model,
                 thresholds=self.thresholds,
                 known_words=self.known,
-                context=replace(context, ordinary_intent=sure),
+                context=context,
             )
             message.set(FIELD, assessment.as_dict(), add_to_output=True)
             if assessment.level == "none" and assessment.check_in_answer is True:

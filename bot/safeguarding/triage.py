@@ -45,7 +45,7 @@ class Thresholds:
     concerns_for_urgent: int = 3
     spelling: float = 0.15
     strong: float = 0.6  # a classifier concern this sure survives a lowering cue, or counts for a word or two
-    sure: float = 0.8  # ...and this sure, for an answer to a form's question or a message the intent classifier is sure of
+    sure: float = 0.8  # ...and this sure, for an answer to a form's question
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,6 @@ class Context:
     """The bot has just asked a form's question (a name, a council, what
     happened): the answer is read as an answer, and the classifier alone
     needs to be sure. The lexicon reads it as ever."""
-    ordinary_intent: bool = False
-    """The intent classifier is sure this is an ordinary message ("I want an
-    IV", "hi"): the risk classifier alone needs to be sure too. Only for the
-    whole message: a sentence tucked in after it is read on its own."""
 
 
 @dataclass
@@ -147,12 +143,7 @@ def assess(
         level = "concern" if cues.lowering else "urgent"
     else:
         answering = context.after_form_question
-        level, best = (
-            _classifier_level(
-                score, cues, thresholds, len(text.split()), answering or context.ordinary_intent
-            ),
-            score,
-        )
+        level, best = _classifier_level(score, cues, thresholds, len(text.split()), answering), score
         # A sentence on its own, with its own cues: "Can my IV come on
         # Saturday? My uncle gets rough with me" is not a policy question.
         for sentence in sentences(text) if model is not None else []:

@@ -106,15 +106,6 @@ def test_an_answer_to_a_form_question_needs_a_sure_classifier_but_not_the_lexico
     assert level("my carer hits me", after_form_question=True) == "urgent"
 
 
-def test_an_ordinary_message_the_intent_classifier_is_sure_of_needs_a_sure_risk_classifier() -> None:
-    text = "Dw i eisiau YA plis"
-    assert level(text, {text: (0.5, 0.2)}) == "concern"
-    assert level(text, {text: (0.5, 0.2)}, ordinary_intent=True) == "none"
-    tucked = "Can my IV come on Saturday? Sundays my uncle comes round and gets rough with me."
-    part = "Sundays my uncle comes round and gets rough with me."
-    assert level(tucked, {tucked: (0.3, 0.1), part: (0.5, 0.2)}, ordinary_intent=True) == "concern"
-
-
 def test_risk_builds_over_a_conversation() -> None:
     text = "everything is just too much"
     assert level(text, {text: (0.5, 0.1)}, earlier_concerns=1) == "concern"
