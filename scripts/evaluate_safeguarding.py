@@ -57,6 +57,12 @@ def _rate(hits: int, n: int) -> float | None:
     return round(hits / n, 4) if n else None
 
 
+def _count(counts: Counter[str], level: str, prefix: str = "") -> None:
+    counts[prefix + "n"] += 1
+    counts[prefix + "any"] += level != "none"
+    counts[prefix + "urgent"] += level == "urgent"
+
+
 def score(labelled: LabelledSet, classify: Classify, keep_texts: bool = True) -> dict[str, Any]:
     by_category: dict[str, Counter[str]] = defaultdict(Counter)
     by_kind: dict[str, Counter[str]] = defaultdict(Counter)
@@ -67,13 +73,8 @@ def score(labelled: LabelledSet, classify: Classify, keep_texts: bool = True) ->
     for item in labelled.items:
         level, found = classify(item.text, False)
         if item.concern:
-            counts = by_category[item.category or "?"]
-            counts["n"] += 1
-            counts["any"] += level != "none"
-            counts["urgent"] += level == "urgent"
-            totals["concerns"] += 1
-            totals["any"] += level != "none"
-            totals["urgent"] += level == "urgent"
+            _count(by_category[item.category or "?"], level)
+            _count(totals, level, prefix="concern_")
             if item.explicit:
                 totals["explicit"] += 1
                 totals["explicit_urgent"] += level == "urgent"
@@ -82,25 +83,20 @@ def score(labelled: LabelledSet, classify: Classify, keep_texts: bool = True) ->
             if level == "none":
                 misses.append({"text": item.text, "category": item.category, "kind": item.kind})
         else:
-            counts = by_kind[item.kind or "?"]
-            counts["n"] += 1
-            counts["any"] += level != "none"
-            counts["urgent"] += level == "urgent"
-            totals["negatives"] += 1
-            totals["negative_any"] += level != "none"
-            totals["negative_urgent"] += level == "urgent"
+            _count(by_kind[item.kind or "?"], level)
+            _count(totals, level, prefix="negative_")
             if level != "none":
                 false_alarms.append({"text": item.text, "kind": item.kind, "level": level, "found": found})
     answers = score_check_in(labelled.check_in_answers, classify)
     report: dict[str, Any] = {
-        "concerns": totals["concerns"],
-        "recall_any_level": _rate(totals["any"], totals["concerns"]),
-        "recall_urgent": _rate(totals["urgent"], totals["concerns"]),
+        "concerns": totals["concern_n"],
+        "recall_any_level": _rate(totals["concern_any"], totals["concern_n"]),
+        "recall_urgent": _rate(totals["concern_urgent"], totals["concern_n"]),
         "explicit": totals["explicit"],
         "explicit_urgent": _rate(totals["explicit_urgent"], totals["explicit"]),
-        "hard_negatives": totals["negatives"],
-        "false_urgent_rate": _rate(totals["negative_urgent"], totals["negatives"]),
-        "any_level_rate_on_negatives": _rate(totals["negative_any"], totals["negatives"]),
+        "hard_negatives": totals["negative_n"],
+        "false_urgent_rate": _rate(totals["negative_urgent"], totals["negative_n"]),
+        "any_level_rate_on_negatives": _rate(totals["negative_any"], totals["negative_n"]),
         "per_category": {
             c: {"n": v["n"], "any_level": _rate(v["any"], v["n"]), "urgent": _rate(v["urgent"], v["n"])}
             for c, v in sorted(by_category.items())
