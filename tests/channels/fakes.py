@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from pytest_httpserver import HTTPServer
@@ -44,6 +45,7 @@ class FakeProvider:
 
 class FakeTelegram(FakeProvider):
     TOKEN = "123456:TEST-TOKEN"
+    on_send: Callable[[dict[str, Any]], None] | None = None
 
     def start(self) -> FakeTelegram:
         super().start()
@@ -60,8 +62,11 @@ class FakeTelegram(FakeProvider):
         form = request.form
         markup = json.loads(form["reply_markup"]) if "reply_markup" in form else None
         message_id = next(self._ids)
+        sent = {"chat_id": int(form["chat_id"]), "text": form["text"], "reply_markup": markup}
+        if self.on_send is not None:
+            self.on_send(sent)  # a test can look at the world the moment a message arrives
         with self._lock:
-            self.sent.append({"chat_id": int(form["chat_id"]), "text": form["text"], "reply_markup": markup})
+            self.sent.append(sent)
         result = {
             "message_id": message_id,
             "date": 0,

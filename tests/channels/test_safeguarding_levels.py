@@ -273,3 +273,22 @@ def test_a_concern_nobody_acknowledges_becomes_urgent_and_pages(assistant: Assis
     )
     wait_for(lambda: paged(assistant, case_id))
     assert case_rows(assistant, young.conversation_id)[0][2:4] == ("urgent", 1)
+
+
+def test_the_case_is_stored_before_the_bot_says_it_has_passed_it_on(assistant: Assistant) -> None:
+    """Decided inside the turn, from this message's own parse: by the time the
+    first reply reaches the young person, the case is in the database."""
+    young = TelegramYoungPerson(assistant)
+    seen: list[list[Any]] = []
+
+    def look(message: dict[str, Any]) -> None:
+        if message["chat_id"] == young.chat_id and not seen:
+            seen.append(case_rows(assistant, young.conversation_id))
+
+    assistant.telegram.on_send = look
+    try:
+        young.say("my foster dad hit me last night", until=lambda new: len(new) >= 3)
+    finally:
+        assistant.telegram.on_send = None
+    [rows_at_first_reply] = seen
+    assert [row[2:4] for row in rows_at_first_reply] == [("urgent", 1)]
