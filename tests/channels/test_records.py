@@ -131,7 +131,10 @@ def test_delete_my_data_removes_the_stored_conversation_and_address(assistant: A
     chat_id = random.randint(10**8, 10**9)
     conversation = assistant.conversation_id("telegram", str(chat_id))
     telegram_turn(assistant, chat_id, "what is an IV?", "what_is_iv_more")
-    assert assistant.rows("select count(*) from events where sender_id=:c", c=conversation)[0][0] > 0
+    # The reply goes out inside the turn; the conversation is saved at its end.
+    wait_for(
+        lambda: assistant.rows("select count(*) from events where sender_id=:c", c=conversation)[0][0] > 0
+    )
     telegram_turn(assistant, chat_id, "delete my data", "ask_delete_confirm")
     telegram_turn(assistant, chat_id, "yes", "delete_data_done")
     wait_for(
