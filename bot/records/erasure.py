@@ -22,7 +22,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from bot.db.engine import delete_where, get_engine, session_scope
+from bot.db.engine import delete_where, session_scope
 from bot.db.models import (
     Case,
     CaseMessage,
@@ -92,15 +92,11 @@ def erase(conversation_id: str) -> dict[str, int]:
     return counts
 
 
-def delete_conversation(conversation_id: str) -> int:
-    engine = get_engine()
-    if not sa.inspect(engine).has_table(EVENTS_TABLE):
+def delete_conversation(session: sa.orm.Session, conversation_id: str) -> int:
+    if not sa.inspect(session.get_bind()).has_table(EVENTS_TABLE):
         return 0
     events = sa.table(EVENTS_TABLE, sa.column("sender_id"))
-    with session_scope() as session:
-        return int(
-            session.execute(sa.delete(events).where(events.c.sender_id == conversation_id)).rowcount or 0
-        )
+    return int(session.execute(sa.delete(events).where(events.c.sender_id == conversation_id)).rowcount or 0)
 
 
 def process_pending(settle_seconds: float = SETTLE_SECONDS) -> int:
@@ -117,8 +113,9 @@ def process_pending(settle_seconds: float = SETTLE_SECONDS) -> int:
         requests = [(r.id, r.conversation_id, r.keep_conversation) for r in pending]
     for request_id, conversation_id, keep in requests:
         if not keep:
-            delete_conversation(conversation_id)
+            # One transaction, so nobody sees the conversation gone but the address still there.
             with session_scope() as session:
+                delete_conversation(session, conversation_id)
                 # The address goes last: the reply to "delete my data" needed it.
                 session.execute(sa.delete(OutboxItem).where(OutboxItem.conversation_id == conversation_id))
                 session.execute(

@@ -137,7 +137,7 @@ def test_delete_my_data_removes_the_stored_conversation_and_address(assistant: A
     )
     telegram_turn(assistant, chat_id, "delete my data", "ask_delete_confirm")
     telegram_turn(assistant, chat_id, "yes", "delete_data_done")
-    wait_for(
+    assert wait_for(
         lambda: assistant.rows("select count(*) from events where sender_id=:c", c=conversation)[0][0] == 0
     )
     assert (
