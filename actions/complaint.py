@@ -82,6 +82,8 @@ class SubmitComplaint(Action):
             dispatcher.utter_message(response="utter_safeguarding_helplines")
         else:
             dispatcher.utter_message(response="utter_complaint_received", reference=complaint.reference)
+            # Standard 14: where to go if our answer isn't enough.
+            dispatcher.utter_message(response="utter_complaint_next_steps")
         return cleared
 
 

@@ -37,6 +37,11 @@ UTTER_PREFIX = "utter_"
 GENERATOR_KEYS = frozenset({"offer_language", "safeguarding_check_in"})
 # Replies that settle the language already: no offer of the other one.
 NO_OFFER_KEYS = frozenset({"welcome", "language_set"})
+# The crisis reply stays short (three SMS at most): the offer waits for the
+# next reply that isn't one of these.
+OFFER_LATER_KEYS = frozenset(
+    {"safeguarding_holding", "safeguarding_check_in", "safeguarding_helplines", "safe_after_check_in"}
+)
 # Rasa's own response names that we answer with one of our texts.
 ALIASES = {"utter_default": "fallback"}
 # Like Rasa's conditional response variations: the same response in other
@@ -52,9 +57,10 @@ def other(language: Language) -> Language:
 
 
 def is_first_reply(tracker: DialogueStateTracker, since: type = SessionStarted) -> bool:
-    """No bot message yet since the session (or, with ``since=UserUttered``, the turn) began."""
+    """No bot message yet since the session (or, with ``since=UserUttered``, the
+    turn) began, apart from crisis texts, which never carry the language offer."""
     for event in reversed(tracker.events):
-        if isinstance(event, BotUttered):
+        if isinstance(event, BotUttered) and (event.metadata or {}).get(TEXT_KEY) not in OFFER_LATER_KEYS:
             return False
         if isinstance(event, since):
             return True
@@ -156,7 +162,7 @@ class LocaleNLG(NaturalLanguageGenerator):
         language = conversation_language(tracker.current_slot_values())
         values = {**tracker.current_slot_values(), **kwargs}
         turn = latest_turn(tracker)
-        offers = key not in NO_OFFER_KEYS and turn not in self._offered
+        offers = key not in NO_OFFER_KEYS | OFFER_LATER_KEYS and turn not in self._offered
         first = is_first_reply(tracker) and offers
         first_of_turn = is_first_reply(tracker, since=UserUttered) and offers
         self._offer_once(turn, first or (first_of_turn and language not in LANGUAGES))

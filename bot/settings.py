@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     meic_phone: str = "080880 23456"
     meic_text: str = "84001"
     samaritans_phone: str = "116 123"
+    samaritans_welsh_phone: str = "0808 164 0123"  # the Welsh-language line, 7pm to 11pm
+    # Where a young person can go if our answer to a complaint isn't enough
+    # (Standard 14). An English service sets the Children's Commissioner for England.
+    commissioner_name_en: str = "the Children's Commissioner for Wales"
+    commissioner_name_cy: str = "Comisiynydd Plant Cymru"
+    commissioner_phone: str = "0808 801 1000"
 
     # Used only when a conversation's language can't be told yet and a reply
     # is too long to send in both languages.
@@ -113,6 +119,7 @@ class Settings(BaseSettings):
         """The placeholders a locale text may use, in the given language."""
         values = self.dict(include=TEXT_SETTINGS)
         values["service_name"] = self.service_name_cy if language == "cy" else self.service_name_en
+        values["commissioner_name"] = self.commissioner_name_cy if language == "cy" else self.commissioner_name_en
         username = self.telegram_bot_username.lstrip("@")
         profile = "fy mhroffil (pwysa ar fy enw)" if language == "cy" else "my profile (tap my name)"
         values["private_chat_link"] = f"https://t.me/{username}" if username else profile
@@ -138,6 +145,8 @@ TEXT_SETTINGS = {
     "meic_phone",
     "meic_text",
     "samaritans_phone",
+    "samaritans_welsh_phone",
+    "commissioner_phone",
     "handoff_reply_minutes",
     "referral_contact_days",
     "complaint_reply_days",

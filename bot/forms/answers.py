@@ -46,11 +46,16 @@ DONT_KNOW_PHRASES = frozenset(
 )  # fmt: skip
 CANCEL_PHRASES = frozenset(
     {
-        "cancel", "stop", "stop this", "quit", "exit", "forget it", "never mind", "nevermind", "leave it",
-        "i dont want to", "not now", "canslo", "stopio", "anghofia fe", "anghofia fo", "gad e", "gad o",
-        "dim nawr", "dim rwan", "dim rŵan",
+        "cancel", "stop", "stop this", "quit", "exit", "forget it", "forget about it", "never mind", "nevermind",
+        "leave it", "i dont want to", "not now", "dont bother", "canslo", "stopio", "anghofia fe", "anghofia fo",
+        "anghofia hynny", "gad e", "gad o", "gad hi", "dim nawr", "dim rwan", "dim rŵan",
     }
 )  # fmt: skip
+# Said around a way out ("nah just forget it", "dim diolch, anghofia fo").
+CANCEL_FILLERS = frozenset(
+    "nah no na nope ok okay oh um actually just please plis then thanks diolch dim diolch wel well "
+    "honestly sorry sori".split()
+)
 SKIP_PHRASES = frozenset(
     {
         "skip", "pass", "none", "nothing", "no", "nah", "nope", "n a", "na", "no comment", "not really",
@@ -64,8 +69,15 @@ def is_dont_know(text: str) -> bool:
 
 
 def is_cancel(text: str) -> bool:
-    """ "stop"/"cancel" as the whole answer (not "stop seeing my IV")."""
-    return " ".join(words(text)) in CANCEL_PHRASES
+    """A way out as the whole answer, give or take "nah"/"just"/"dim diolch"
+    ("nah forget it"), but not an answer that mentions it ("stop seeing my IV")."""
+    tokens = words(text)
+    n = len(tokens)
+    lead = next((i for i, t in enumerate(tokens) if t not in CANCEL_FILLERS), n)
+    trail = next((n - i for i, t in enumerate(reversed(tokens)) if t not in CANCEL_FILLERS), 0)
+    return any(
+        " ".join(tokens[i:j]) in CANCEL_PHRASES for i in range(lead + 1) for j in range(max(i + 1, trail), n + 1)
+    )
 
 
 def is_skip(text: str) -> bool:

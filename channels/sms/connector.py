@@ -71,9 +71,16 @@ class SmsOutput(OutputChannel):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        # SMS has no buttons: list the choices; typing one is understood by NLU.
-        choices = " / ".join(button["title"] for button in buttons)
-        await self.send_text_message(recipient_id, f"{text}\n\n{choices}")
+        await self.send_text_message(recipient_id, with_choices(text, buttons))
+
+
+def with_choices(text: str, buttons: list[dict[str, Any]]) -> str:
+    """SMS has no buttons: list the choices (typing one is understood by NLU),
+    unless the text already numbers them ("1) ..., 2) ...")."""
+    numbered = all(f"{button['payload']})" in text for button in buttons)
+    if not buttons or numbered:
+        return text
+    return text + "\n\n" + " / ".join(button["title"] for button in buttons)
 
 
 class SmsInput(InputChannel):

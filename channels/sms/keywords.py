@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from bot.settings import Language
 
-STOP_EN = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
+STOP_EN = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
 START_EN = {"start", "unstop"}
 HELP_EN = {"help", "info"}
-STOP_CY = {"stopio", "dad-danysgrifio", "daddanysgrifio", "diwedd", "gorffen"}
+# Only words nobody says mid-conversation: "gorffen" (finish) and "diwedd" (end) are not here.
+STOP_CY = {"stopio", "dad-danysgrifio", "daddanysgrifio"}
 START_CY = {"dechrau", "ailddechrau"}
 HELP_CY = {"cymorth", "help-cy"}
 
