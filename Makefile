@@ -16,8 +16,13 @@ model: setup
 	@$(BIN)/python -m bot.training | tail -n 1
 
 # The terminal chat, with the action server beside it (forms, status, complaints).
+# Third-party warnings are hidden here (not in tests): a newcomer sees the chat.
+run: export PYTHONWARNINGS := ignore
+run: export TF_CPP_MIN_LOG_LEVEL := 3
+run: export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 run: model
-	./scripts/with_actions.sh $(BIN)/rasa shell --model "$$($(BIN)/python -m bot.training | tail -n 1)" --endpoints endpoints.yml --credentials credentials.yml
+	@echo "Starting the chat in the terminal (about 20 seconds). To quit, type /stop."
+	@./scripts/with_actions.sh $(BIN)/python -m scripts.chat shell --quiet --model "$$($(BIN)/python -m bot.training | tail -n 1)" --endpoints endpoints.yml --credentials credentials.yml
 
 # The HTTP server with the SMS and Telegram connectors (settings: README, "Channels").
 # The action server and the outbox worker run beside it; in production they are

@@ -7,6 +7,7 @@ hold the same keys (a test checks it). Texts may use the placeholders from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -89,6 +90,34 @@ def render_text(key: str, language: Language, values: Mapping[str, Any] | None =
     return text
 
 
+# Values that reach coordinators as codes ("safeguarding urgent", "self_harm,
+# missing", "acknowledged"): each code is said in the text's language.
+CODED_VALUES = frozenset({"kind", "status", "categories", "about", "care_status", "language"})
+CODE_PREFIX = "code_"
+CODE = re.compile(r"[a-z][a-z_]*")
+
+
+def say_code(code: str, language: Language) -> str:
+    entry = catalogue(language).get(CODE_PREFIX + code)
+    return entry.text if entry else code
+
+
+def render_for_coordinators(key: str, language: Language, values: Mapping[str, Any]) -> str:
+    """A coordinator's text, with its codes in the same language as the sentence."""
+    said = {
+        name: CODE.sub(lambda m: say_code(m.group(0), language), str(value))
+        if name in CODED_VALUES
+        else value
+        for name, value in values.items()
+    }
+    return render_text(key, language, said)
+
+
+def render_both(key: str, **values: Any) -> str:
+    """Texts for coordinators, in both languages (they may work in either), Welsh first."""
+    return render_for_coordinators(key, "cy", values) + "\n\n" + render_for_coordinators(key, "en", values)
+
+
 def keys(language: Language) -> list[str]:
     return sorted(catalogue(language))
 
@@ -102,4 +131,5 @@ NON_RESPONSE_KEYS = frozenset(
         "contact_chat", "contact_phone", "contact_via_adult", "council_other",
         "coordinator_referral", "coordinator_low_feedback",
     }
+    | {key for key in catalogue("en") if key.startswith(CODE_PREFIX)}
 )  # fmt: skip

@@ -119,7 +119,9 @@ class Settings(BaseSettings):
         """The placeholders a locale text may use, in the given language."""
         values = self.dict(include=TEXT_SETTINGS)
         values["service_name"] = self.service_name_cy if language == "cy" else self.service_name_en
-        values["commissioner_name"] = self.commissioner_name_cy if language == "cy" else self.commissioner_name_en
+        values["commissioner_name"] = (
+            self.commissioner_name_cy if language == "cy" else self.commissioner_name_en
+        )
         username = self.telegram_bot_username.lstrip("@")
         profile = "fy mhroffil (pwysa ar fy enw)" if language == "cy" else "my profile (tap my name)"
         values["private_chat_link"] = f"https://t.me/{username}" if username else profile

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.language import conversation_language
-from bot.locales import render_text
+from bot.locales import render_both, render_text
 from bot.nlg import BILINGUAL_SEPARATOR
 from bot.settings import Language
 
@@ -62,8 +62,3 @@ def channel_text(key: str, language: Language | None) -> str:
     if language is not None:
         return render_text(key, language)
     return render_text(key, "cy") + BILINGUAL_SEPARATOR + render_text(key, "en")
-
-
-def render_both(key: str, **values: Any) -> str:
-    """Texts for coordinators, in both languages (they may work in either)."""
-    return render_text(key, "cy", values) + BILINGUAL_SEPARATOR + render_text(key, "en", values)

@@ -11,7 +11,7 @@ import pytest
 import textstat
 import yaml
 
-from bot.locales import LOCALES_DIR, NON_RESPONSE_KEYS, catalogue, render_text
+from bot.locales import LOCALES_DIR, NON_RESPONSE_KEYS, catalogue, render_both, render_text
 from bot.nlg import ALIASES, GENERATOR_KEYS, MAX_MESSAGE_CHARS, UTTER_PREFIX, bilingual
 from bot.settings import LANGUAGES, get_settings
 from channels.texts import CHANNEL_KEYS
@@ -99,8 +99,8 @@ def test_first_contact_welcome_fits_in_both_languages_at_once() -> None:
 
 
 def test_english_is_readable_by_a_twelve_year_old() -> None:
-    # coordinator_* texts are read by staff, not by young people.
-    young_peoples = [key for key in catalogue("en") if not key.startswith("coordinator_")]
+    # coordinator_* texts and code_* labels are read by staff, not by young people.
+    young_peoples = [key for key in catalogue("en") if not key.startswith(("coordinator_", "code_"))]
     grades = {
         key: textstat.flesch_kincaid_grade(render_text(key, "en", RUNTIME_VALUES)) for key in young_peoples
     }
@@ -134,3 +134,62 @@ def test_welsh_keeps_its_circumflexes() -> None:
     welsh = " ".join(render_text(key, "cy", RUNTIME_VALUES) for key in catalogue("cy")).lower()
     dropped = re.findall(r"\b(ffon|siwr|ty|dwr|rwan|hyn\b(?= na))\b", welsh)
     assert not dropped
+
+
+def free_text_slots() -> set[str]:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return {
+        name
+        for name, slot in domain["slots"].items()
+        if any(mapping.get("type") == "from_text" for mapping in slot.get("mappings", []))
+    }
+
+
+SAFETY_EXCEPTION = {"en": r"isn't safe", "cy": r"\bnad (?:wyt ti|yw rhywun)\b.*\bsaff\b"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_safeguarding_exception_is_said_before_any_free_text_is_asked_for(language: str) -> None:
+    # Standard 3: before a young person writes in their own words, they know
+    # what we would have to pass on.
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    free = free_text_slots()
+    for form, spec in domain["forms"].items():
+        slots = spec["required_slots"]
+        first_free = next((i for i, slot in enumerate(slots) if slot in free), None)
+        if first_free is None:
+            continue
+        asked = " ".join(
+            render_text(key, language, RUNTIME_VALUES)  # type: ignore[arg-type]
+            for key in (f"ask_{slot}" for slot in slots[: first_free + 1])
+            if key in catalogue(language)  # type: ignore[arg-type]
+        )
+        assert re.search(SAFETY_EXCEPTION[language], asked), f"{language}/{form}: {slots[first_free]}"
+
+
+def test_each_text_has_the_same_placeholders_in_both_languages() -> None:
+    def fields(language: str, key: str) -> set[str]:
+        text = catalogue(language)[key].text  # type: ignore[index]
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    # The one difference on purpose: the Samaritans' Welsh-language line, in Welsh only.
+    welsh_only = {"safeguarding_helplines": {"samaritans_welsh_phone"}}
+    differ = [
+        key for key in catalogue("en") if fields("cy", key) - welsh_only.get(key, set()) != fields("en", key)
+    ]
+    assert not differ
+
+
+def test_coordinators_read_the_codes_in_the_language_of_the_sentence() -> None:
+    welsh, english = render_both(
+        "coordinator_case_line",
+        case_id="K-ABC123",
+        kind="safeguarding urgent",
+        status="acknowledged",
+        categories="self_harm,missing",
+        signals="-",
+        waiting="5 min",
+    ).split("\n\n")
+    assert "diogelu brys" in welsh and "wedi'i gydnabod" in welsh and "hunan-niweidio,ar goll" in welsh
+    assert "safeguarding" not in welsh and "acknowledged" not in welsh
+    assert "safeguarding urgent" in english and "self-harm,missing" in english

@@ -87,3 +87,11 @@ def test_every_allowlisted_word_is_used_and_has_a_reason(language: Language) -> 
     for word, reason in allowlist(language).items():
         assert word in used, f"{language}: '{word}' is allowlisted but no text uses it"
         assert len(str(reason).split()) >= 3, f"{language}: '{word}' needs a reason"
+
+
+def test_the_list_of_unreviewed_welsh_texts_is_in_step_with_the_locales() -> None:
+    from scripts import welsh_review_list
+
+    assert welsh_review_list.UNREVIEWED.read_text(encoding="utf-8") == welsh_review_list.render(), (
+        "run: python -m scripts.welsh_review_list"
+    )

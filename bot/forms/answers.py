@@ -76,7 +76,9 @@ def is_cancel(text: str) -> bool:
     lead = next((i for i, t in enumerate(tokens) if t not in CANCEL_FILLERS), n)
     trail = next((n - i for i, t in enumerate(reversed(tokens)) if t not in CANCEL_FILLERS), 0)
     return any(
-        " ".join(tokens[i:j]) in CANCEL_PHRASES for i in range(lead + 1) for j in range(max(i + 1, trail), n + 1)
+        " ".join(tokens[i:j]) in CANCEL_PHRASES
+        for i in range(lead + 1)
+        for j in range(max(i + 1, trail), n + 1)
     )
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from bot.db.engine import session_scope
 from bot.db.models import Case, CaseMessage, ChannelContact, utcnow
 from bot.handoff.outbox import enqueue
-from bot.locales import render_text
+from bot.locales import render_both, render_for_coordinators, render_text
 from bot.records.audit import audit
 from bot.records.references import store_with_new_reference
 from bot.settings import get_settings
@@ -88,7 +88,7 @@ def _audit(session: Session, actor: str, action: str, case_id: str | None, detai
 
 def both_languages(key: str, **values: str) -> str:
     """Coordinators get both languages: the alert names the young person's."""
-    return render_text(key, "cy", values) + "\n\n" + render_text(key, "en", values)
+    return render_both(key, **values)
 
 
 def in_language(key: str, language: str | None, **values: str) -> str:
@@ -333,7 +333,9 @@ def queue_line(case: CaseView, now: datetime | None = None) -> str:
         "signals": why(case.signals),
         "waiting": waiting_for(case, now),
     }
-    return " / ".join(render_text("coordinator_case_line", language, values) for language in ("cy", "en"))
+    return " / ".join(
+        render_for_coordinators("coordinator_case_line", language, values) for language in ("cy", "en")
+    )
 
 
 def list_open() -> list[CaseView]:

@@ -23,7 +23,7 @@ TWILIO_OPT_OUT = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "re
 
 
 def young_persons_keys(language: str) -> list[str]:
-    return [key for key in catalogue(language) if not key.startswith("coordinator_")]  # type: ignore[arg-type]
+    return [key for key in catalogue(language) if not key.startswith(("coordinator_", "code_"))]  # type: ignore[arg-type]
 
 
 def as_sms(key: str, language: str) -> str:
@@ -102,7 +102,15 @@ def test_twilio_opt_out_words_are_all_known_and_welsh_ones_are_unambiguous() -> 
 
 @pytest.mark.parametrize(
     "answer",
-    ["forget it", "nah forget it", "leave it", "no just leave it", "anghofia fe", "dim diolch, anghofia fo", "gad e"],
+    [
+        "forget it",
+        "nah forget it",
+        "leave it",
+        "no just leave it",
+        "anghofia fe",
+        "dim diolch, anghofia fo",
+        "gad e",
+    ],
 )
 def test_plain_ways_to_leave_a_form_work(answer: str) -> None:
     assert is_cancel(answer)
