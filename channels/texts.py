@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.language import conversation_language
-from bot.locales import render_both, render_text
+from bot.locales import render_text
 from bot.nlg import BILINGUAL_SEPARATOR
 from bot.settings import Language
 

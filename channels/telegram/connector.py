@@ -28,13 +28,14 @@ from telegram import Message, Update
 
 from bot.handoff import cases
 from bot.language import detect
+from bot.locales import render_both
 from bot.settings import Settings, get_settings
 from channels import contacts, deliveries
 from channels.coordinators import is_coordinator, is_coordinator_command
 from channels.inbox import Inbox
 from channels.senders import telegram_sender
 from channels.telegram.sender import CHANNEL, TelegramSender
-from channels.texts import channel_text, render_both
+from channels.texts import channel_text
 
 logger = logging.getLogger(__name__)
 

@@ -97,7 +97,7 @@ def test_the_suggestion_reader_finds_an_opt_out_word_when_there_is_one() -> None
 def test_twilio_opt_out_words_are_all_known_and_welsh_ones_are_unambiguous() -> None:
     assert TWILIO_OPT_OUT <= STOP_EN
     # "gorffen" (finish) and "diwedd" (end) are ordinary words mid-conversation.
-    assert STOP_CY == {"stopio", "dad-danysgrifio", "daddanysgrifio"}
+    assert {"stopio", "dad-danysgrifio", "daddanysgrifio"} == STOP_CY
 
 
 @pytest.mark.parametrize(
