@@ -70,7 +70,12 @@ def test_the_queue_lists_the_most_severe_first_then_the_longest_waiting() -> Non
 def test_the_queue_line_shows_level_why_and_how_long_it_has_waited() -> None:
     case = open_case("concern")
     line = cases.queue_line(case, now=case.created_at + timedelta(minutes=135))  # type: ignore[operator]
-    assert "safeguarding concern" in line and "risk:0.71/0.20" in line and "2 h 15 min" in line
+    assert (
+        "safeguarding possible risk" in line
+        and "diogelu risg bosibl" in line
+        and "risk:0.71/0.20" in line
+        and "2 h 15 min" in line
+    )
 
 
 def test_only_an_urgent_case_pages_on_call() -> None:

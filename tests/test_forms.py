@@ -312,7 +312,7 @@ def test_a_complaint_is_stored_and_handed_to_a_coordinator(chat: Chat) -> None:
     chat.say("what is an IV?")
     assert chat.texts("I want to make a complaint") == texts_of(["complaint", "ask_complaint_about"], "en")
     assert chat.texts("2") == say("ask_complaint_details", "en")
-    [done] = chat.texts("nobody called me back for three weeks")
+    done, next_steps = chat.texts("nobody called me back for three weeks")
     with session_scope() as session:
         complaint = session.execute(
             select(Complaint).where(Complaint.conversation_id == chat.sender)
@@ -320,6 +320,8 @@ def test_a_complaint_is_stored_and_handed_to_a_coordinator(chat: Chat) -> None:
         case = session.get(Case, complaint.case_id)
         assert (case.kind, case.priority, complaint.safeguarding) == ("complaint", 2, False)
     assert done == render_text("complaint_received", "en", {"reference": complaint.reference})
+    # Standard 14: where to go if the answer isn't enough.
+    assert next_steps == render_text("complaint_next_steps", "en")
 
 
 def test_a_complaint_about_an_iv_that_is_a_safeguarding_matter_escalates(chat: Chat) -> None:

@@ -56,7 +56,8 @@ def test_a_disclosure_is_answered_stored_and_alerted_in_the_young_persons_langua
     )
     assert (kind, categories, language) == ("safeguarding", "physical_abuse", "cy")
     [alert] = wait_for(lambda: alerts_for(assistant, case_id))
-    assert "physical_abuse" in alert and "cy" in alert
+    # Codes in each language's words: the Welsh half first.
+    assert "cam-drin corfforol" in alert and "Cymraeg" in alert and "physical abuse" in alert
     assert wait_for(
         lambda: [b for m in assistant.twilio.sent if m["to"] == ONCALL_NUMBER and case_id in (b := m["body"])]
     )
