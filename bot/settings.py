@@ -122,6 +122,9 @@ class Settings(BaseSettings):
         values["commissioner_name"] = (
             self.commissioner_name_cy if language == "cy" else self.commissioner_name_en
         )
+        # The phone is answered in office hours only: say so wherever it is given.
+        days = "Llun-Gwener" if language == "cy" else "Mon-Fri"
+        values["phone_hours"] = f"{self.hours_open}-{self.hours_close} {days}"
         username = self.telegram_bot_username.lstrip("@")
         profile = "fy mhroffil (pwysa ar fy enw)" if language == "cy" else "my profile (tap my name)"
         values["private_chat_link"] = f"https://t.me/{username}" if username else profile

@@ -193,3 +193,11 @@ def test_coordinators_read_the_codes_in_the_language_of_the_sentence() -> None:
     assert "diogelu brys" in welsh and "wedi'i gydnabod" in welsh and "hunan-niweidio,ar goll" in welsh
     assert "safeguarding" not in welsh and "acknowledged" not in welsh
     assert "safeguarding urgent" in english and "self-harm,missing" in english
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_service_phone_always_comes_with_its_hours(language: str) -> None:
+    # The office phone isn't answered at midnight: a young person must know when it is.
+    for key, entry in catalogue(language).items():  # type: ignore[arg-type]
+        if "{service_phone}" in entry.text:
+            assert "{phone_hours}" in entry.text or "{hours_open}" in entry.text, f"{language}/{key}"

@@ -40,3 +40,19 @@ def test_welcome_is_not_followed_by_a_second_language_offer() -> None:
 def test_unknown_language_offers_the_other_language_once_per_turn() -> None:
     later = compose("what_is_iv_more", None, first_reply=False, guess="cy", values={}, first_of_turn=False)
     assert later["text"] == render_text("what_is_iv_more", "cy")
+
+
+def test_the_language_offer_waits_until_after_the_crisis_reply() -> None:
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.nlg import OFFER_LATER_KEYS, TEXT_KEY, is_first_reply
+
+    def after(key: str) -> DialogueStateTracker:
+        return DialogueStateTracker.from_events(
+            "someone", [UserUttered("help"), BotUttered("…", metadata={TEXT_KEY: key}), UserUttered("ok")]
+        )
+
+    assert "safeguarding_helplines" in OFFER_LATER_KEYS
+    assert is_first_reply(after("safeguarding_helplines")), "a crisis reply doesn't use up the offer"
+    assert not is_first_reply(after("what_is_iv"))
