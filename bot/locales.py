@@ -131,5 +131,5 @@ NON_RESPONSE_KEYS = frozenset(
         "contact_chat", "contact_phone", "contact_via_adult", "council_other",
         "coordinator_referral", "coordinator_low_feedback",
     }
-    | {key for key in catalogue("en") if key.startswith(CODE_PREFIX)}
+    | {key for key in catalogue("en") if key.startswith((CODE_PREFIX, "intent_"))}
 )  # fmt: skip

@@ -169,8 +169,12 @@ def test_the_bot_says_it_is_a_bot(chat: Chat) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
-def test_gibberish_gets_the_fallback_in_the_conversations_language(chat: Chat, language: str) -> None:
+def test_gibberish_is_asked_again_then_gets_the_fallback_in_the_conversations_language(
+    chat: Chat, language: str
+) -> None:
     chat.say(OPENER[language])
+    # No guess worth offering: "say it another way" (with a person offered), then the fallback.
+    assert chat.texts("qwzx vbnm plkj") == [render_text("ask_rephrase", language)]
     assert chat.texts("qwzx vbnm plkj") == [render_text("fallback", language)]
 
 

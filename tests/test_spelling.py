@@ -21,7 +21,7 @@ DICTIONARIES = ROOT / "resources" / "dictionaries"
 ALLOWLIST = LOCALES_DIR / "spelling-allowlist.yml"
 # Clitics after an apostrophe: dy'n, i'r, wedi'i, o'n; you're, don't.
 CLITICS = frozenset({"n", "r", "i", "m", "w", "th", "ch", "u", "s", "t", "re", "ll", "ve", "d"})
-NOT_WORDS = re.compile(r"\{[a-z_]+\}|https?://\S+|/[a-z]+\b|python -m [a-z. ]+")
+NOT_WORDS = re.compile(r"\{[a-z0-9_]+\}|https?://\S+|/[a-z]+\b|python -m [a-z. ]+")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 

@@ -22,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from bot.locales import render
 from bot.settings import Settings, get_settings
 from channels import contacts, deliveries
 from channels.inbox import Inbox
@@ -192,5 +193,8 @@ class SmsInput(InputChannel):
             if not word.answered_by_twilio:
                 await output.send_text_message(cid, channel_text("sms_started", word.language))
         else:
+            # Who we are and how to reach a person, then the menu of what the bot can do.
             language = await language_of(agent, cid) or word.language
             await output.send_text_message(cid, channel_text("sms_help", language))
+            menu = render("help", language)
+            await output.send_text_with_buttons(cid, menu["text"], menu.get("buttons", []))

@@ -132,11 +132,17 @@ def test_welsh_stop_is_confirmed_in_welsh_then_respected(assistant: Assistant) -
     assert assistant.twilio.bodies_to(number) == [body]
 
 
-def test_help_is_answered_with_the_services_contacts(assistant: Assistant) -> None:
+def test_help_is_answered_with_the_services_contacts_and_the_menu(assistant: Assistant) -> None:
     number = new_number()
     assistant.sms(number, "HELP")
-    [body] = wait_for(lambda: assistant.twilio.bodies_to(number))
-    assert body == render_text("sms_help", "en")
+    intro, menu = wait_for(
+        lambda: len(assistant.twilio.bodies_to(number)) >= 2 and assistant.twilio.bodies_to(number)
+    )
+    assert intro == render_text("sms_help", "en")
+    # The menu of what the bot can do, its buttons listed as choices.
+    assert (
+        menu.startswith(render_text("help", "en")) and "Ask for an IV" in menu and "Talk to a person" in menu
+    )
 
 
 def test_a_long_welsh_reply_is_split_into_sms_sized_messages_with_nothing_lost(assistant: Assistant) -> None:
