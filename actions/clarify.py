@@ -51,8 +51,13 @@ class AskWhichTheyMeant(Action):
         if len(choices) < 2:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        labels = {
-            f"option_{i + 1}": catalogue(language)[LABEL_PREFIX + c].text for i, c in enumerate(choices)
-        }
-        dispatcher.utter_message(response="utter_ask_affirmation", choices=choices, **labels)
+        texts = catalogue(language)
+        labels = {f"option_{i + 1}": texts[LABEL_PREFIX + c].text for i, c in enumerate(choices)}
+        # The buttons send the numbers the text shows, so typing one works the same.
+        person = texts[LABEL_PREFIX + "talk_to_human"].text
+        buttons = [
+            {"title": title, "payload": str(number)}
+            for number, title in enumerate([*labels.values(), person], start=1)
+        ]
+        dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons, choices=choices, **labels)
         return []

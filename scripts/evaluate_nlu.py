@@ -1,10 +1,13 @@
-"""Intent accuracy and macro-F1 per language on the held-out sets.
+"""Intent accuracy and macro-F1 per language on the evaluation sets.
 
-    make evaluate      # writes reports/nlu-heldout.{json,md}
+    make evaluate                                   # held-out and development sets
+    .venv/bin/python -m scripts.evaluate_nlu final   # the final test set: once per release
 
-The held-out sets (tests/nlu/heldout_{cy,en}.yml) were written separately from
-the training data and are never trained on. A low-confidence message that
-falls back (``nlu_fallback``) counts as wrong.
+Writes reports/nlu-<set>.{json,md}. Each set (tests/nlu/<set>_{cy,en}.yml) was
+written by its own writer, who never saw the training data
+(docs/nlu-writers-brief.md); none is trained on. Choices are made on the
+development set only. A message that falls back (``nlu_fallback``) counts as
+wrong.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -24,8 +28,8 @@ HELDOUT = ROOT / "tests" / "nlu"
 REPORTS = ROOT / "reports"
 
 
-def load_heldout(language: str) -> list[tuple[str, str]]:
-    data = yaml.safe_load((HELDOUT / f"heldout_{language}.yml").read_text(encoding="utf-8"))
+def load_heldout(language: str, kind: str = "heldout") -> list[tuple[str, str]]:
+    data = yaml.safe_load((HELDOUT / f"{kind}_{language}.yml").read_text(encoding="utf-8"))
     return [
         (line.strip()[2:].strip(), block["intent"])
         for block in data["nlu"]
@@ -51,15 +55,25 @@ def score(gold: list[str], predicted: list[str]) -> dict[str, Any]:
             float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)), 4
         ),
         "fallbacks": sum(p == "nlu_fallback" for p in predicted),
-        "most_confused": [{"pair": list(pair), "errors": n} for pair, n in confused.most_common(5)],
+        "most_confused": [{"pair": list(pair), "errors": n} for pair, n in confused.most_common(10)],
+        "per_intent": {
+            label: round(
+                sum(g == p == label for g, p in zip(gold, predicted, strict=True))
+                / max(1, gold.count(label)),
+                3,
+            )
+            for label in labels
+        },
     }
 
 
-def evaluate(agent: Any, loop: asyncio.AbstractEventLoop | None = None) -> dict[str, Any]:
+def evaluate(
+    agent: Any, loop: asyncio.AbstractEventLoop | None = None, kind: str = "heldout"
+) -> dict[str, Any]:
     loop = loop or asyncio.new_event_loop()
     report: dict[str, Any] = {}
     for language in ("cy", "en"):
-        examples = load_heldout(language)
+        examples = load_heldout(language, kind)
         predicted = loop.run_until_complete(predict(agent, [text for text, _ in examples]))
         report[language] = score([intent for _, intent in examples], predicted)
         report[language]["errors"] = [
@@ -95,13 +109,17 @@ def main() -> None:
 
     quiet_rasa()
     agent = Agent.load(str(ensure_model()), generator=LocaleNLG())
-    report = evaluate(agent)
     REPORTS.mkdir(exist_ok=True)
-    (REPORTS / "nlu-heldout.json").write_text(
-        json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8"
-    )
-    (REPORTS / "nlu-heldout.md").write_text(markdown(report), encoding="utf-8")
-    print(markdown(report))
+    for kind in sys.argv[1:] or ["heldout", "dev"]:
+        report = evaluate(agent, kind=kind)
+        (REPORTS / f"nlu-{kind}.json").write_text(
+            json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+        (REPORTS / f"nlu-{kind}.md").write_text(
+            f"# Intents on the {kind} set\n\n" + markdown(report), encoding="utf-8"
+        )
+        print(kind)
+        print(markdown(report))
 
 
 if __name__ == "__main__":
