@@ -8,6 +8,7 @@ rules answer it (data/stories/forms.yml) before the form asks again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -69,6 +70,17 @@ def language_before_this_message(tracker: Tracker) -> str | None:
     return value
 
 
+QUESTION_START = re.compile(
+    r"^(?:what|whats|how|can|could|do|does|is|are|will|would|why|when|where|who|which|wot|wat|"
+    r"beth|be|sut|pam|pryd|ble|lle|pwy|faint|ga|gai|oes|ydy|ydi|wyt|ydw|alla|fedra|fydd|a)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_question(text: str) -> bool:
+    return "?" in text or bool(QUESTION_START.match(text.strip()))
+
+
 def is_starting(tracker: Tracker) -> bool:
     """The form is being started: nothing has been asked yet (Rasa already
     shows the form as active when it asks us to check a new form)."""
@@ -106,7 +118,8 @@ class AnswerForm(FormValidationAction):
         if intent in self.own_intents or intent not in QUESTIONS | LEAVE_FORM:
             return False
         if slot in self.free_text_slots:
-            return confidence >= FREE_TEXT_QUESTION_CONFIDENCE
+            # "my visits keep getting cancelled" is the comment, not a question.
+            return confidence >= FREE_TEXT_QUESTION_CONFIDENCE and looks_like_question(text)
         parser = self.choice_parsers.get(slot)
         if parser is not None and parser(text) is not None:
             return False

@@ -104,6 +104,16 @@ def is_near(text: str, keys: set[str], long_keys: list[str]) -> bool:
     return match is not None
 
 
+def everyday_safeguarding_messages(language: str) -> list[str]:
+    paths = [ROOT / "tests" / kind / f"{kind.split('_')[1]}_{language}.yml" for kind in ("safeguarding_dev", "safeguarding_final")]
+    return [
+        item["text"]
+        for path in paths
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("items") or []
+        if item.get("label") == "none"
+    ]
+
+
 def clean() -> None:
     for language in LANGUAGES:
         # Training: no repeats, and nothing that copies an evaluation message.

@@ -86,8 +86,14 @@ def is_skip(text: str) -> bool:
     return " ".join(words(text)) in SKIP_PHRASES or fold(text).strip() in {"-", "x", "0"}
 
 
+# Neither yes nor no, whatever the classifier thinks.
+UNSURE_WORDS = frozenset("maybe perhaps possibly probably dunno unsure efallai falle ella hwyrach".split())
+
+
 def parse_yes_no(text: str, intent: str | None = None) -> bool | None:
     """True for yes, False for no, None when unclear ("maybe", "dunno")."""
+    if any(word in UNSURE_WORDS for word in words(text)) or is_dont_know(text):
+        return None
     if intent == "affirm":
         return True
     if intent == "deny":

@@ -8,7 +8,8 @@ from collections import Counter
 import pytest
 
 from bot.safeguarding.corpus import ordinary_messages, training_corpus
-from scripts.clean_risk_corpus import EVALUATION, near, texts
+from bot.safeguarding.risk_model import prepare
+from scripts.clean_risk_corpus import EVALUATION, evaluation_texts, near, texts
 from scripts.evaluate_safeguarding import LANGUAGES
 
 MIN_PER_LABEL = 800  # concerns, and hard negatives, per language
@@ -23,9 +24,13 @@ def test_each_language_has_enough_concerns_and_as_many_hard_negatives(language: 
 
 
 def test_no_evaluation_message_or_near_copy_is_in_the_training_data() -> None:
+    # The everyday examples (data/nlu) must not copy an everyday evaluation
+    # message; a disclosure near one is a hard case, not a copy: "dim bwyd eto"
+    # (no food again) beside "dim byd eto" (nothing yet).
+    everyday = [prepare(t) for t in evaluation_texts(label="none")]
     evaluation = [text for path in EVALUATION for text in texts(path)]
-    training = [item.text for item in training_corpus().items] + ordinary_messages()
-    leaks = [text for text in training if near(text, evaluation)]
+    leaks = [t for t in ordinary_messages() if near(t, everyday)]
+    leaks += [item.text for item in training_corpus().items if near(item.text, evaluation)]
     assert not leaks, leaks[:10]
 
 
