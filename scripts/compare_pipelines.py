@@ -29,7 +29,6 @@ CLASSIFIER = "LogisticRegressionClassifier"
 
 VARIANTS: dict[str, list[dict[str, Any]]] = {
     "logistic regression (ours)": [],
-    "logistic regression, C=3": [{"name": CLASSIFIER, "max_iter": 300, "solver": "lbfgs", "C": 3.0, "random_state": 7}],
     "DIET, no transformer, 60 epochs": [
         {"name": "DIETClassifier", "epochs": 60, "number_of_transformer_layers": 0, "entity_recognition": False,
          "random_seed": 7}

@@ -27,7 +27,7 @@ CONVERSATIONS: dict[str, tuple[str, str, list[str]]] = {
         ["iv_activities", "iv_activities_more"],
     ),
     "ask_eligibility": (
-        "can i get an iv",
+        "who can have an iv?",
         "ydw i'n gallu cael ymwelydd annibynnol?",
         ["eligibility", "eligibility_more"],
     ),
