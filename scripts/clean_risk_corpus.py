@@ -85,7 +85,9 @@ def main() -> None:
     for path in EVALUATION:
         print(
             path.name,
-            rewrite(path, lambda t: not near(t, examples) and not (prepare(t) in labels and near(t, everyday))),
+            rewrite(
+                path, lambda t: not near(t, examples) and not (prepare(t) in labels and near(t, everyday))
+            ),
         )
     evaluation = [t for path in EVALUATION for t in texts(path)]
     seen: list[str] = []

@@ -74,6 +74,8 @@ def import_writer(source: Path, name: str, voice: str, kind: str) -> None:
             intent: [" ".join(str(m).split()) for m in lines if str(m).strip()]
             for intent, lines in messages.items()
         }
+        if not any(cleaned.values()):
+            continue
         header = f"# Written by {name}: {voice}\n# Imported with scripts/nlu_data.py; never edited by hand.\n"
         target = (
             TRAINING / f"{language}_{name}.yml"
@@ -105,7 +107,10 @@ def is_near(text: str, keys: set[str], long_keys: list[str]) -> bool:
 
 
 def everyday_safeguarding_messages(language: str) -> list[str]:
-    paths = [ROOT / "tests" / kind / f"{kind.split('_')[1]}_{language}.yml" for kind in ("safeguarding_dev", "safeguarding_final")]
+    paths = [
+        ROOT / "tests" / kind / f"{kind.split('_')[1]}_{language}.yml"
+        for kind in ("safeguarding_dev", "safeguarding_final")
+    ]
     return [
         item["text"]
         for path in paths

@@ -1,4 +1,5 @@
-"""Intent accuracy on the held-out sets, which are never trained on.
+"""Intent accuracy on the held-out and development sets, which are never
+trained on (the final test set is scored by hand, once per release).
 
 The thresholds sit a little under what `make evaluate` measured (README), so
 a change that makes the classifier clearly worse fails here.
@@ -13,13 +14,27 @@ import pytest
 
 from scripts.evaluate_nlu import evaluate
 
-MIN_ACCURACY = {"cy": 0.80, "en": 0.82}
-MIN_MACRO_F1 = {"cy": 0.78, "en": 0.80}
+MIN_ACCURACY = {"cy": 0.93, "en": 0.93}
+MIN_MACRO_F1 = {"cy": 0.93, "en": 0.93}
+# The development set (another writer's, issue 12): measured cy 0.876, en 0.930.
+MIN_DEV_ACCURACY = {"cy": 0.85, "en": 0.90}
 
 
 @pytest.fixture(scope="module")
 def report(agent: Any, event_loop_for_agent: asyncio.AbstractEventLoop) -> dict[str, Any]:
     return evaluate(agent, event_loop_for_agent)
+
+
+@pytest.fixture(scope="module")
+def dev_report(agent: Any, event_loop_for_agent: asyncio.AbstractEventLoop) -> dict[str, Any]:
+    return evaluate(agent, event_loop_for_agent, kind="dev")
+
+
+@pytest.mark.parametrize("language", ["cy", "en"])
+def test_development_set_intent_accuracy(dev_report: dict[str, Any], language: str) -> None:
+    assert dev_report[language]["accuracy"] >= MIN_DEV_ACCURACY[language]
+    # In-scope questions that fall back: at most 5 % (issue 12).
+    assert dev_report[language]["fallbacks"] <= 0.05 * dev_report[language]["examples"]
 
 
 @pytest.mark.parametrize("language", ["cy", "en"])
