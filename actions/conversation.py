@@ -33,7 +33,7 @@ def label(key: str, tracker: Tracker) -> str:
     return render_text(key, language_or_default(tracker))
 
 
-def shorten(text: str | None, limit: int = 40) -> str:
-    if not text:
-        return "-"
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def in_full(text: str | None) -> str:
+    """An answer as the young person gave it ("-" for none): the summary they
+    check before sending must show what will be sent, not a cut version."""
+    return text.strip() if text and text.strip() else "-"

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import channel_of, label, language_if_known, language_or_default, shorten
+from actions.conversation import channel_of, in_full, label, language_if_known, language_or_default
 from actions.form_answers import REQUESTED_SLOT, AnswerForm, is_starting
 from bot.forms.answers import (
     CARE_STATUS,
@@ -224,16 +224,16 @@ def summary_values(tracker: Tracker) -> dict[str, str]:
     language = language_or_default(tracker)
     age = tracker.get_slot("referral_age")
     return {
-        "name": shorten(tracker.get_slot("referral_name")),
+        "name": in_full(tracker.get_slot("referral_name")),
         "age": str(int(age)) if age is not None else "-",
         "care_status": label(
             f"care_status_{tracker.get_slot('referral_care_status') or 'not_sure'}", tracker
         ),
         "council": label("council_other", tracker) if council == OTHER else council_name(council, language),
         "contact_method": label(f"contact_{tracker.get_slot('referral_contact_method') or 'chat'}", tracker),
-        "contact_time": shorten(tracker.get_slot("referral_contact_time")),
-        "interests": shorten(tracker.get_slot("referral_interests")),
-        "social_worker": shorten(tracker.get_slot("referral_social_worker")),
+        "contact_time": in_full(tracker.get_slot("referral_contact_time")),
+        "interests": in_full(tracker.get_slot("referral_interests")),
+        "social_worker": in_full(tracker.get_slot("referral_social_worker")),
     }
 
 

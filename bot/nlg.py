@@ -34,7 +34,7 @@ MAX_MESSAGE_CHARS = 300
 
 UTTER_PREFIX = "utter_"
 # Texts the generator uses itself, not answers to a response name.
-GENERATOR_KEYS = frozenset({"offer_language", "safeguarding_check_in"})
+GENERATOR_KEYS = frozenset({"offer_language", "safeguarding_check_in", "said_before"})
 # Replies that settle the language already: no offer of the other one.
 NO_OFFER_KEYS = frozenset({"welcome", "language_set"})
 # The crisis reply stays short (three SMS at most): the offer waits for the
@@ -47,6 +47,15 @@ ALIASES = {"utter_default": "fallback"}
 # Like Rasa's conditional response variations: the same response in other
 # words for a possible risk (a kind check-in) than for an urgent disclosure.
 BY_SAFEGUARDING_LEVEL = {("safeguarding_holding", "concern"): "safeguarding_check_in"}
+# Answers that, asked again in the same session, say so before they repeat
+# (the first message of the answer; its "_more" follows as it is).
+REPEATABLE_ANSWERS = frozenset(
+    {
+        "what_is_iv", "iv_activities", "eligibility", "iv_vs_advocate", "boundaries", "care_leaver",
+        "rights", "confidentiality", "referral_process", "change_or_end_iv", "complaint",
+    }
+)  # fmt: skip
+SAID_BEFORE_KEY = "said_before"
 TEXT_KEY = "text_key"
 """Kept in the bot message's metadata, so the next turn knows what was asked."""
 BILINGUAL_SEPARATOR = "\n\n"
@@ -65,6 +74,23 @@ def is_first_reply(tracker: DialogueStateTracker, since: type = SessionStarted) 
         if isinstance(event, since):
             return True
     return True
+
+
+def said_before(tracker: DialogueStateTracker, key: str) -> bool:
+    """This session's bot has already sent the text ``key``."""
+    for event in reversed(tracker.events):
+        if isinstance(event, SessionStarted):
+            return False
+        if isinstance(event, BotUttered) and (event.metadata or {}).get(TEXT_KEY) == key:
+            return True
+    return False
+
+
+def with_said_before(message: dict[str, Any], language: Language | None) -> dict[str, Any]:
+    """ "Here it is again:" before an answer already given, so a repeat is never a surprise."""
+    if language not in LANGUAGES:
+        return message
+    return {**message, "text": render_text(SAID_BEFORE_KEY, language) + " " + message["text"]}
 
 
 def guess_language(tracker: DialogueStateTracker) -> Language:
@@ -168,7 +194,10 @@ class LocaleNLG(NaturalLanguageGenerator):
         self._offer_once(turn, first or (first_of_turn and language not in LANGUAGES))
         guess = guess_language(tracker)
         try:
-            return {**compose(key, language, first, guess, values, first_of_turn), TEXT_KEY: key}
+            message = compose(key, language, first, guess, values, first_of_turn)
+            if key in REPEATABLE_ANSWERS and said_before(tracker, key):
+                message = with_said_before(message, language)
+            return {**message, TEXT_KEY: key}
         except (LocaleError, KeyError, IndexError, ValueError):
             # A missing text or placeholder is a bug (tests guard it); the young
             # person still gets a reply rather than silence.

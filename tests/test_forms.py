@@ -78,9 +78,11 @@ def test_a_whole_referral_in_english_with_mistakes_and_an_edit(chat: Chat) -> No
     assert chat.texts("swansee") == say("ask_referral_contact_method", "en")
     assert chat.texts("2") == say("ask_referral_contact_time", "en")
     assert chat.texts("weekends") == say("ask_referral_interests", "en")
-    assert chat.texts("gaming, someone who speaks Welsh") == say("ask_referral_social_worker", "en")
+    likes = "gaming, drawing, going to the beach, and someone who speaks Welsh"
+    assert chat.texts(likes) == say("ask_referral_social_worker", "en")
     summary = chat.texts("Jo Bloggs")
     assert "Sam" in summary[0] and "13" in summary[0] and "Swansea" in summary[0]
+    assert likes in " ".join(summary), "the summary shows each answer in full"
     assert summary[-1] == render_text("ask_referral_confirm", "en")
 
     # Change the age (answer 2), then confirm.

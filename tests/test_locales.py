@@ -30,7 +30,7 @@ RUNTIME_VALUES = {
     "excerpt": "x" * 60,
     "signals": "x" * 40,
     "waiting": "12 h 59 min",
-    # Forms: references, and answers shortened to 40 characters in summaries.
+    # Forms: references, and answers (summaries show them in full; 40 characters here).
     "reference": "R-7K3PQX",
     # "Did you mean ...?": the two longest intent labels.
     "option_1": "changing or ending your IV",

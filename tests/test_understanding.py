@@ -84,3 +84,15 @@ def test_what_testers_found_misread_is_read_right(chat: Chat, text: str, intent:
     chat.say(OPENER["cy" if re.search(r"\b(dwi|ydy|ydych|pa)\b", text) else "en"])
     chat.say(text)
     assert last_intent(chat) == intent
+
+
+@pytest.mark.parametrize("language", ["cy", "en"])
+def test_an_answer_asked_for_again_says_it_is_repeating(chat: Chat, language: str) -> None:
+    question = {"cy": "beth yw ymwelydd annibynnol?", "en": "what is an IV?"}[language]
+    chat.say(OPENER[language])
+    first = chat.texts(question)
+    again = chat.texts(question)
+    said_before = render_text("said_before", language)  # type: ignore[arg-type]
+    assert not first[0].startswith(said_before)
+    assert again[0] == f"{said_before} {render_text('what_is_iv', language)}"  # type: ignore[arg-type]
+    assert again[1:] == first[1:], "the rest of the answer follows as it is"

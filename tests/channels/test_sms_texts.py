@@ -126,3 +126,12 @@ def test_the_way_out_of_a_form_the_texts_suggest_is_understood(language: str) ->
     privacy = render("referral_privacy", language)["text"]  # type: ignore[arg-type]
     [phrase] = re.findall(r"[\"“]([^\"”]+)[\"”]", privacy)
     assert is_cancel(phrase)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_repeated_answer_with_its_notice_still_fits_in_two_sms(language: str) -> None:
+    from bot.nlg import REPEATABLE_ANSWERS, SAID_BEFORE_KEY
+
+    notice = render(SAID_BEFORE_KEY, language)["text"]  # type: ignore[arg-type]
+    for key in REPEATABLE_ANSWERS:
+        assert segment_count(notice + " " + render(key, language, RUNTIME_VALUES)["text"]) <= 2, key  # type: ignore[arg-type]
