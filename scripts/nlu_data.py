@@ -120,13 +120,22 @@ def everyday_safeguarding_messages(language: str) -> list[str]:
 
 
 def clean() -> None:
+    # Either language's files may hold the other's words (a Welsh "hwyl am y
+    # tro" among the English examples), so everything is compared with everything.
+    evaluation = [
+        m
+        for language in LANGUAGES
+        for path in evaluation_files(language)
+        for lines in read(path)[1].values()
+        for m in lines
+    ]
+    # The safeguarding sets' everyday messages too: the risk classifier
+    # learns from these examples (bot/safeguarding/corpus.py).
+    evaluation += [m for language in LANGUAGES for m in everyday_safeguarding_messages(language)]
+    long_keys = sorted({key(m) for m in evaluation if len(key(m).split()) >= 3})
+    trained: set[str] = set()
     for language in LANGUAGES:
         # Training: no repeats, and nothing that copies an evaluation message.
-        evaluation = [
-            m for path in evaluation_files(language) for lines in read(path)[1].values() for m in lines
-        ]
-        long_keys = sorted({key(m) for m in evaluation if len(key(m).split()) >= 3})
-        trained: set[str] = set()
         for path in training_files(language):
             header, examples = read(path)
             kept: dict[str, list[str]] = {}
@@ -141,8 +150,9 @@ def clean() -> None:
                     kept[intent].append(line)
             write(path, header, kept)
             print(path.relative_to(ROOT), "dropped", dropped, "repeats or near-copies of evaluation messages")
-        # Evaluation: what training already holds word for word ("yes", "diolch")
-        # tests nothing; each set keeps the rest, overlaps between sets are harmless.
+    # Evaluation: what training already holds word for word ("yes", "diolch")
+    # tests nothing; each set keeps the rest, overlaps between sets are harmless.
+    for language in LANGUAGES:
         for path in evaluation_files(language):
             header, examples = read(path)
             kept = {i: [m for m in lines if key(m) not in trained] for i, lines in examples.items()}
