@@ -122,7 +122,11 @@ def test_each_intent_is_answered_in_the_young_persons_language(
 
     replies = chat.texts(english if language == "en" else welsh)
 
-    assert replies == expected(keys, language)
+    wanted = expected(keys, language)
+    if intent == "ask_what_is_iv":
+        # The opener asked it already: the answer says it is repeating.
+        wanted[0] = f"{render_text('said_before', language)} {wanted[0]}"  # type: ignore[arg-type]
+    assert replies == wanted
 
 
 def test_first_contact_greeting_is_bilingual_welsh_first_with_a_choice(chat: Chat) -> None:
