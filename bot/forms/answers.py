@@ -138,10 +138,36 @@ CY_DECIMAL = re.compile(r"\b(un|dau|ddau)\s+deg(?:\s+(\w+))?\b")
 PLAUSIBLE_AGE = range(3, 31)
 
 
+# "10 nearly 11", "deg, bron yn un ar ddeg", "going on 12": the age now is the
+# number before the word, or one less than the number after it.
+NEARLY = re.compile(
+    r"\b(?:nearly|nerly|neerly|nearley|nrly|almost|allmost|amost|going on|goin on|bron iawn yn|bron yn|bron)\b"
+)
+# "10, 11 next month": the number beside a birthday to come is not the age now.
+SOON = re.compile(
+    r"\b(?:next|soon|in (?:a|two|2) (?:weeks?|months?)|on my (?:birthday|bday)|nesa|nesaf|cyn bo hir)\b"
+)
+
+
 def parse_age(text: str) -> int | None:
     """An age from "13", "I'm 13", "thirteen", "twenty one", "tair ar ddeg",
-    "un deg tri"; None for anything else or an implausible number."""
+    "un deg tri", "10 nearly 11"; None for anything else or an implausible
+    number."""
     folded = " ".join(words(text))
+    nearly = NEARLY.search(folded)
+    if nearly:
+        before, after = _age_in(folded[: nearly.start()]), _age_in(folded[nearly.end() :])
+        if before is not None:
+            return before
+        if after is not None and after - 1 in PLAUSIBLE_AGE:
+            return after - 1
+    numbers = [int(n) for n in re.findall(r"\b\d{1,3}\b", folded)]
+    if len(numbers) == 2 and numbers[1] == numbers[0] + 1 and SOON.search(folded):
+        return numbers[0] if numbers[0] in PLAUSIBLE_AGE else None
+    return _age_in(folded)
+
+
+def _age_in(folded: str) -> int | None:
     numbers = [int(n) for n in re.findall(r"\b\d{1,3}\b", folded)]
     if len(numbers) == 1:
         return numbers[0] if numbers[0] in PLAUSIBLE_AGE else None

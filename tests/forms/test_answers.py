@@ -36,6 +36,18 @@ def test_ages_in_words_or_digits_in_both_languages(text: str, age: int | None) -
 
 
 @pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("10 nerly 11", 10), ("im 10 nearly 11", 10), ("nearly 11", 10), ("going on 12", 11),
+        ("10, 11 next month", 10), ("dwi bron yn 12", 11), ("deg, bron yn un ar ddeg", 10),
+        ("13 in june", 13),
+    ],
+)  # fmt: skip
+def test_an_age_with_a_birthday_to_come_is_the_age_now(text: str, age: int) -> None:
+    assert parse_age(text) == age
+
+
+@pytest.mark.parametrize(
     ("text", "answer"),
     [
         ("yes", True), ("yeah go on", True), ("ie", True), ("iawn", True), ("ydw", True), ("ok sure", True),
