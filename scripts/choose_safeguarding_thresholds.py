@@ -28,8 +28,8 @@ from scripts.evaluate_safeguarding import LANGUAGES, load, score
 HELDOUT = Path(__file__).resolve().parent.parent / "tests" / "nlu"
 MAX_ORDINARY = 0.05
 MAX_FALSE_URGENT = 0.10  # twice the issue's target: no setting here reaches 0.05 in Welsh
-CS = (1.0, 3.0)
-CONCERN = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
+CS = (1.0, 3.0, 10.0)
+CONCERN = (0.3, 0.35, 0.4, 0.45, 0.5)
 URGENT = (0.4, 0.5)
 
 
@@ -62,9 +62,10 @@ def figures(model: RiskModel, thresholds: Thresholds, known: frozenset[str]) -> 
 
 
 def ordinary_questions(language: str) -> list[str]:
-    """The held-out intent set's everyday messages (another writer; never
-    trained on): most of what a service hears, which must not set off a check-in."""
-    data = yaml.safe_load((HELDOUT / f"heldout_{language}.yml").read_text(encoding="utf-8"))
+    """The intent development set's everyday messages (a writer who never saw
+    the training data; choices are made on it): most of what a service hears,
+    which must not set off a check-in."""
+    data = yaml.safe_load((HELDOUT / f"dev_{language}.yml").read_text(encoding="utf-8"))
     return [
         line.strip().removeprefix("- ")
         for block in data["nlu"]

@@ -25,24 +25,41 @@ from scripts.evaluate_nlu import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
-CLASSIFIER = "LogisticRegressionClassifier"
+CLASSIFIER = "bot.nlu.intent_classifier.NgramIntentClassifier"
+FALLBACK = "fallback_threshold"  # a variant's FallbackClassifier threshold, if not config.yml's
+RASA_COUNTS = [
+    {"name": "CountVectorsFeaturizer"},
+    {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 5},
+]
 
 VARIANTS: dict[str, list[dict[str, Any]]] = {
-    "logistic regression (ours)": [],
+    "TF-IDF word 1-2 and char 2-5 n-grams, logistic regression C=30, fallback 0.3 (ours)": [],
+    "the same, fallback 0.4": [{"name": CLASSIFIER, "c": 30.0, "random_seed": 7}, {FALLBACK: 0.4}],
+    "the same, C=10, fallback 0.4": [{"name": CLASSIFIER, "c": 10.0, "random_seed": 7}, {FALLBACK: 0.4}],
+    "the same, C=10, fallback 0.3": [{"name": CLASSIFIER, "c": 10.0, "random_seed": 7}],
+    "Rasa's logistic regression over counts (before)": [
+        *RASA_COUNTS,
+        {"name": "LogisticRegressionClassifier", "max_iter": 200, "solver": "lbfgs", "tol": 0.0001, "random_state": 7},
+    ],
     "DIET, no transformer, 60 epochs": [
+        *RASA_COUNTS,
         {"name": "DIETClassifier", "epochs": 60, "number_of_transformer_layers": 0, "entity_recognition": False,
-         "random_seed": 7}
+         "random_seed": 7},
     ],
     "DIET, transformer, 40 epochs": [
-        {"name": "DIETClassifier", "epochs": 40, "entity_recognition": False, "random_seed": 7}
+        *RASA_COUNTS,
+        {"name": "DIETClassifier", "epochs": 40, "entity_recognition": False, "random_seed": 7},
     ],
 }  # fmt: skip
 
 
 def config_for(replacement: list[dict[str, Any]]) -> dict[str, Any]:
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    pipeline = config["pipeline"]
+    for threshold in [r[FALLBACK] for r in replacement if FALLBACK in r]:
+        next(c for c in pipeline if c["name"] == "FallbackClassifier")["threshold"] = threshold
+    replacement = [r for r in replacement if FALLBACK not in r]
     if replacement:
-        pipeline = config["pipeline"]
         index = next(i for i, c in enumerate(pipeline) if c["name"] == CLASSIFIER)
         pipeline[index : index + 1] = replacement
     return config

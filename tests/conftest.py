@@ -88,3 +88,31 @@ def agent(event_loop_for_agent: asyncio.AbstractEventLoop, action_server: Action
 @pytest.fixture()
 def chat(agent: Any, event_loop_for_agent: asyncio.AbstractEventLoop) -> Chat:
     return Chat(agent, event_loop_for_agent)
+
+
+# Vague on purpose: a word or two that could be several things. Which of them
+# leaves a given model unsure changes with the training data, so the tests
+# take the first that does (and fail if none does).
+UNSURE_CANDIDATES = {
+    "cy": ["ymweliadau", "yr ymweliadau", "cwestiwn am YA", "y peth ymwelydd", "ymweld"],
+    "en": ["the iv", "question about iv", "hmm the iv thing", "iv question", "visiting"],
+}
+
+
+@pytest.fixture(scope="session")
+def unsure(agent: Any, event_loop_for_agent: asyncio.AbstractEventLoop) -> dict[str, str]:
+    """Per language, a message the classifier isn't sure of, with two guesses to offer."""
+    from actions.clarify import guesses
+
+    found: dict[str, str] = {}
+    for language, candidates in UNSURE_CANDIDATES.items():
+        for text in candidates:
+            parsed = event_loop_for_agent.run_until_complete(agent.parse_message(text))
+            if (
+                parsed["intent"]["name"] == "nlu_fallback"
+                and len(guesses(parsed["intent_ranking"], language)) == 2
+            ):  # type: ignore[arg-type]
+                found[language] = text
+                break
+    assert set(found) == {"cy", "en"}, f"no candidate leaves the classifier unsure: {found}"
+    return found

@@ -13,8 +13,6 @@ from bot.locales import render_text
 from bot.nlu.clarification import CHOICES, read_choice
 from tests.conftest import Chat
 
-# Ambiguous on purpose: a word or two that could be several things.
-UNSURE = {"cy": "ymweliadau", "en": "the iv"}
 OPENER = {"cy": "Cymraeg plis", "en": "English please"}
 
 
@@ -34,9 +32,11 @@ def last_intent(chat: Chat) -> str:
 
 
 @pytest.mark.parametrize("language", ["cy", "en"])
-def test_unsure_asks_which_was_meant_and_a_number_picks_it(chat: Chat, language: str) -> None:
+def test_unsure_asks_which_was_meant_and_a_number_picks_it(
+    chat: Chat, unsure: dict[str, str], language: str
+) -> None:
     chat.say(OPENER[language])
-    [question] = chat.say(UNSURE[language])
+    [question] = chat.say(unsure[language])
     asked = render_text("ask_affirmation", language, {"option_1": "X", "option_2": "Y"})  # type: ignore[arg-type]
     assert question["text"].startswith(asked.split("1)")[0]), question["text"]
     # Two guesses and a person, as buttons whose payloads are the numbers said.
@@ -47,9 +47,11 @@ def test_unsure_asks_which_was_meant_and_a_number_picks_it(chat: Chat, language:
 
 
 @pytest.mark.parametrize("language", ["cy", "en"])
-def test_neither_asks_to_say_it_another_way_with_a_person_offered(chat: Chat, language: str) -> None:
+def test_neither_asks_to_say_it_another_way_with_a_person_offered(
+    chat: Chat, unsure: dict[str, str], language: str
+) -> None:
     chat.say(OPENER[language])
-    chat.say(UNSURE[language])
+    chat.say(unsure[language])
     assert chat.texts("na" if language == "cy" else "no") == [render_text("ask_rephrase", language)]  # type: ignore[arg-type]
 
 

@@ -12,7 +12,6 @@ import pytest
 from bot.locales import catalogue, render_text
 from tests.channels.conftest import Assistant, wait_for
 
-UNSURE = {"cy": "ymweliadau", "en": "the iv"}
 OPENER = {"cy": "Cymraeg plis", "en": "English please"}
 # The first text each intent that can be offered is answered with.
 FIRST_REPLY = {
@@ -40,12 +39,14 @@ def intent_labelled(label: str, language: str) -> str:
 
 
 @pytest.mark.parametrize("language", ["cy", "en"])
-def test_unsure_by_sms_asks_with_numbers_and_a_number_answers(assistant: Assistant, language: str) -> None:
+def test_unsure_by_sms_asks_with_numbers_and_a_number_answers(
+    assistant: Assistant, unsure: dict[str, str], language: str
+) -> None:
     number = f"+4477008{uuid.uuid4().int % 10**5:05d}"
     assistant.sms(number, OPENER[language])
     wait_for(lambda: assistant.twilio.bodies_to(number))
     before = len(assistant.twilio.bodies_to(number))
-    assistant.sms(number, UNSURE[language])
+    assistant.sms(number, unsure[language])
     [question] = bodies_after(assistant, number, before)
     start = render_text("ask_affirmation", language, {"option_1": "", "option_2": ""}).split("1)")[0]  # type: ignore[arg-type]
     assert question.startswith(start), question
