@@ -4,6 +4,7 @@
 - ``feedback.py``: feedback and coordinators' check-ins;
 - ``complaint.py``: complaints, handed to a coordinator;
 - ``data_rights.py``: "delete my data";
+- ``preferences.py``: a wish about the IV, recorded for the referral;
 - ``form_answers.py``: what every form shares (reading answers, interruptions).
 
 The actions only talk to the young person and call ``bot.records``: the

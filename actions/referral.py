@@ -12,6 +12,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import channel_of, in_full, label, language_if_known, language_or_default
 from actions.form_answers import REQUESTED_SLOT, AnswerForm, is_starting
+from actions.preferences import SLOT as PREFERENCES_SLOT
+from actions.preferences import preferences_for_referral, said_now, summary_likes
 from bot.forms.answers import (
     CARE_STATUS,
     CONTACT_METHOD,
@@ -25,6 +27,7 @@ from bot.forms.answers import (
     words,
 )
 from bot.forms.councils import OTHER, council_name, match_council
+from bot.forms.preferences import merge
 from bot.records import referrals
 from bot.records.consent import record_consent
 from bot.settings import get_settings
@@ -216,7 +219,11 @@ class AskReferralConsent(Action):
         if tracker.get_slot(REQUESTED_SLOT) != "referral_consent":  # not when asking again
             dispatcher.utter_message(response="utter_referral_privacy")
         dispatcher.utter_message(response="utter_ask_referral_consent")
-        return []
+        # "I want an IV, a woman if poss": the wish goes with the request.
+        wished = said_now(tracker)
+        return (
+            [SlotSet(PREFERENCES_SLOT, merge(tracker.get_slot(PREFERENCES_SLOT), wished))] if wished else []
+        )
 
 
 def summary_values(tracker: Tracker) -> dict[str, str]:
@@ -232,7 +239,7 @@ def summary_values(tracker: Tracker) -> dict[str, str]:
         "council": label("council_other", tracker) if council == OTHER else council_name(council, language),
         "contact_method": label(f"contact_{tracker.get_slot('referral_contact_method') or 'chat'}", tracker),
         "contact_time": in_full(tracker.get_slot("referral_contact_time")),
-        "interests": in_full(tracker.get_slot("referral_interests")),
+        "interests": summary_likes(tracker, in_full(tracker.get_slot("referral_interests"))),
         "social_worker": in_full(tracker.get_slot("referral_social_worker")),
     }
 
@@ -273,6 +280,7 @@ class SubmitReferral(Action):
             contact_time=tracker.get_slot("referral_contact_time"),
             interests=tracker.get_slot("referral_interests"),
             social_worker=tracker.get_slot("referral_social_worker"),
+            preferences=preferences_for_referral(tracker),
         )
         try:
             referral, created = referrals.submit(

@@ -130,6 +130,9 @@ NON_RESPONSE_KEYS = frozenset(
         "status_closed", "care_status_in_care", "care_status_care_leaver", "care_status_not_sure",
         "contact_chat", "contact_phone", "contact_via_adult", "council_other",
         "coordinator_referral", "coordinator_low_feedback",
+        # Pieces of preference_noted / preference_added (actions/preferences.py).
+        "preference_gender_woman", "preference_gender_man", "preference_language_cy", "preference_language_en",
+        "preference_interest", "preference_and",
     }
     | {key for key in catalogue("en") if key.startswith((CODE_PREFIX, "intent_"))}
 )  # fmt: skip

@@ -421,3 +421,28 @@ def test_status_and_deletion_in_welsh(chat: Chat) -> None:
     )
     assert chat.texts("ie") == say("delete_data_done", "cy")
     assert count(Referral, conversation_id=chat.sender) == 0
+
+
+# --- Wishes about the IV --------------------------------------------------------
+
+
+def test_a_wish_about_the_iv_is_noted_and_goes_with_the_referral(chat: Chat) -> None:
+    chat.say("English please")
+    assert chat.texts("I want a woman who speaks Welsh") == say(
+        "preference_noted", "en", preferences="is a woman and speaks Welsh"
+    )
+    assert chat.language() == "en", "a Welsh-speaking IV is a wish, not a request to switch language"
+    summary = " ".join(fill_referral(chat, "I want an IV", ENGLISH_ANSWERS))
+    assert "football and drawing; is a woman and speaks Welsh" in summary
+    chat.texts("yes")
+    referral = referrals.latest_for(chat.sender)
+    assert referral is not None and referral.preferences == "gender:woman; language:cy"
+
+
+def test_a_wish_after_referring_is_added_to_the_request_in_welsh(chat: Chat) -> None:
+    reference = submit_referral(chat, "cy")
+    assert chat.texts("ga i ddynes sy'n siarad Cymraeg") == say(
+        "preference_added", "cy", reference=reference, preferences="yn fenyw ac yn siarad Cymraeg"
+    )
+    referral = referrals.get(reference)
+    assert referral is not None and referral.preferences == "gender:woman; language:cy"

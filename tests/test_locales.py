@@ -45,6 +45,9 @@ RUNTIME_VALUES = {
     "contact_time": "x" * 40,
     "interests": "x" * 40,
     "social_worker": "x" * 40,
+    # Wishes about the IV: a gender, a language and an interest of 25 characters.
+    "preferences": "is a woman, speaks Welsh and likes " + "x" * 25,
+    "interest": "x" * 25,
     "council_name": "Rhondda Cynon Taf",
     "duplicate": "R-7K3PQX",
     "about": "service",

@@ -186,6 +186,8 @@ class Referral(Base):
     contact_method = Column(String(16), nullable=False)  # chat | phone | via_adult
     contact_time = Column(EncryptedText)
     interests = Column(EncryptedText)
+    # Wishes about the IV said in the chat: "gender:woman; language:cy; interest:art".
+    preferences = Column(EncryptedText)
     social_worker = Column(EncryptedText)
     status = Column(String(24), nullable=False, default="received")
     status_changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

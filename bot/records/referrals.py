@@ -31,6 +31,7 @@ class ReferralAnswers:
     contact_time: str | None
     interests: str | None
     social_worker: str | None
+    preferences: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,14 @@ class ReferralView:
     status_changed_at: datetime
     created_at: datetime
     possible_duplicate_of: str | None
+    preferences: str | None = None
 
 
 def _view(r: Referral) -> ReferralView:
     return ReferralView(
         r.reference, r.conversation_id, r.channel, r.language, r.name, r.age, r.care_status, r.local_authority,
         r.contact_method, r.contact_time, r.interests, r.social_worker, r.status, r.status_changed_at,
-        r.created_at, r.possible_duplicate_of,
+        r.created_at, r.possible_duplicate_of, r.preferences,
     )  # fmt: skip
 
 
@@ -112,6 +114,18 @@ def submit(
         return _view(referral), True
 
     return store_with_new_reference("R", "referral", store)
+
+
+def add_preferences(conversation_id: str, preferences: str) -> str | None:
+    """Records wishes about the IV on this conversation's open referral, if it
+    has one; returns its reference."""
+    with session_scope() as session:
+        referral = _open_for(session, conversation_id)
+        if referral is None:
+            return None
+        referral.preferences = preferences
+        audit(session, "assistant", "preferences", record=f"referral:{referral.reference}")
+        return str(referral.reference)
 
 
 def latest_for(conversation_id: str) -> ReferralView | None:
