@@ -115,6 +115,9 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         for message in messages:
             text = message.get(TEXT) or ""
             if not text.strip():
+                # As Rasa's own classifiers do: no intent, so the fallback decides.
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
             probabilities = self.pipeline.predict_proba([text])[0]
             labels = self.pipeline.classes_
