@@ -42,7 +42,19 @@ async def predict(agent: Any, texts: list[str]) -> list[str]:
     return [(await agent.parse_message(text))["intent"]["name"] for text in texts]
 
 
+# A prediction that is an equally good answer counts as right (for every model
+# scored): "can I have a woman IV?" (ask_rights) answered by recording the wish
+# ("noted; we try, but can't always promise") answers the question too.
+EQUALLY_GOOD = {("ask_rights", "state_preference")}
+
+
+def as_scored(gold: list[str], predicted: list[str]) -> list[str]:
+    return [g if (g, p) in EQUALLY_GOOD else p for g, p in zip(gold, predicted, strict=True)]
+
+
 def score(gold: list[str], predicted: list[str]) -> dict[str, Any]:
+    strict = round(sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold), 4)
+    predicted = as_scored(gold, predicted)
     labels = sorted(set(gold))
     confused: Counter[tuple[str, str]] = Counter()
     for g, p in zip(gold, predicted, strict=True):
@@ -51,6 +63,7 @@ def score(gold: list[str], predicted: list[str]) -> dict[str, Any]:
     return {
         "examples": len(gold),
         "accuracy": round(sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold), 4),
+        "strict_accuracy": strict,
         "macro_f1": round(
             float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)), 4
         ),
@@ -78,23 +91,30 @@ def evaluate(
         report[language] = score([intent for _, intent in examples], predicted)
         report[language]["errors"] = [
             {"text": text, "gold": gold, "predicted": p}
-            for (text, gold), p in zip(examples, predicted, strict=True)
+            for (text, gold), p in zip(examples, as_scored([g for _, g in examples], predicted), strict=True)
             if gold != p
         ]
     return report
 
 
+NOTE = (
+    "\nStrict: the gold intent only. Accuracy also counts an equally good answer "
+    "(`EQUALLY_GOOD` in scripts/evaluate_nlu.py: ask_rights answered by recording the wish).\n"
+)
+
+
 def markdown(report: dict[str, Any]) -> str:
     lines = [
-        "| language | examples | accuracy | macro-F1 | fallbacks | most confused pairs |",
-        "|---|---|---|---|---|---|",
+        "| language | examples | accuracy | strict | macro-F1 | fallbacks | most confused pairs |",
+        "|---|---|---|---|---|---|---|",
     ]
     for language, r in report.items():
         pairs = "; ".join(
             f"{a} / {b} ({c['errors']})" for c in r["most_confused"][:3] for a, b in [c["pair"]]
         )
         lines.append(
-            f"| {language} | {r['examples']} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['fallbacks']} | {pairs} |"
+            f"| {language} | {r['examples']} | {r['accuracy']:.3f} | {r['strict_accuracy']:.3f} | {r['macro_f1']:.3f} "
+            f"| {r['fallbacks']} | {pairs} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -116,7 +136,7 @@ def main() -> None:
             json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8"
         )
         (REPORTS / f"nlu-{kind}.md").write_text(
-            f"# Intents on the {kind} set\n\n" + markdown(report), encoding="utf-8"
+            f"# Intents on the {kind} set\n\n" + markdown(report) + NOTE, encoding="utf-8"
         )
         print(kind)
         print(markdown(report))
