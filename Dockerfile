@@ -21,4 +21,6 @@ RUN python -m bot.training && useradd --create-home iv && chown -R iv /app
 USER iv
 
 EXPOSE 5005 5055
-CMD ["rasa", "run", "--enable-api", "--model", "models", "--endpoints", "deploy/endpoints.yml", "--credentials", "credentials.channels.yml"]
+# The API secret comes from IV_RASA_API_TOKEN (never the command line); without
+# it, or in production without every secret, the server refuses to start.
+CMD ["python", "-m", "scripts.serve", "--model", "models", "--endpoints", "deploy/endpoints.yml", "--credentials", "credentials.channels.yml"]

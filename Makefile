@@ -28,7 +28,7 @@ run: model
 # The action server and the outbox worker run beside it; in production they are
 # separate services (see README, "Deploying").
 serve: model
-	./scripts/with_actions.sh --worker $(BIN)/rasa run --enable-api --auth-token "$${IV_RASA_API_TOKEN:?set IV_RASA_API_TOKEN}" --model "$$($(BIN)/python -m bot.training | tail -n 1)" --endpoints endpoints.yml --credentials credentials.channels.yml
+	./scripts/with_actions.sh --worker $(BIN)/python -m scripts.serve --model "$$($(BIN)/python -m bot.training | tail -n 1)" --endpoints endpoints.yml --credentials credentials.channels.yml
 
 lint: setup
 	$(BIN)/ruff check bot actions channels tests scripts migrations

@@ -11,3 +11,9 @@ The actions only talk to the young person and call ``bot.records``: the
 storage and the rules live there, so the coordinator tool and the tests use
 the same code.
 """
+
+from bot.settings import require_production_secrets
+
+# The action server imports this package first: production refuses to start
+# without its secrets.
+require_production_secrets()

@@ -17,13 +17,9 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from bot.settings import ROOT, get_settings
+from bot.settings import ROOT, MissingSecret, get_settings
 
 LOCAL_SECRETS = ROOT / "var" / "secrets.env"
-
-
-class MissingSecret(RuntimeError):
-    pass
 
 
 def _local_secrets(path: Path = LOCAL_SECRETS) -> dict[str, str]:

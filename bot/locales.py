@@ -129,7 +129,7 @@ NON_RESPONSE_KEYS = frozenset(
         "status_received", "status_meeting_arranged", "status_being_matched", "status_matched",
         "status_closed", "care_status_in_care", "care_status_care_leaver", "care_status_not_sure",
         "contact_chat", "contact_phone", "contact_via_adult", "council_other",
-        "coordinator_referral", "coordinator_low_feedback",
+        "coordinator_referral", "coordinator_low_feedback", "coordinator_unreadable", "coordinator_item_set_aside",
         # Pieces of preference_noted / preference_added (actions/preferences.py).
         "preference_gender_woman", "preference_gender_man", "preference_language_cy", "preference_language_en",
         "preference_interest", "preference_and",

@@ -39,7 +39,7 @@ from bot.db.models import (
     Referral,
     utcnow,
 )
-from bot.settings import get_settings
+from bot.settings import get_settings, require_production_secrets
 
 EVENTS_TABLE = "events"
 
@@ -122,6 +122,7 @@ def main() -> None:
     )
     parser.add_argument("--dry-run", action="store_true", help="count what would go, delete nothing")
     args = parser.parse_args()
+    require_production_secrets()
     for what, n in purge(dry_run=args.dry_run).items():
         print(f"{what}: {n}{' (dry run)' if args.dry_run else ''}")
 

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     max_message_chars: int = 1000
     rate_limit_messages: int = 20
     rate_limit_window_seconds: int = 60
+    # Shared rate limits across Rasa replicas (the lock store's Redis); memory if unset.
+    redis_host: str | None = None
+    redis_port: int = 6379
     send_retries: int = 3
     send_backoff_seconds: float = 0.5
 
@@ -156,6 +159,39 @@ TEXT_SETTINGS = {
     "referral_contact_days",
     "complaint_reply_days",
 }
+
+
+class MissingSecret(RuntimeError):
+    """A secret production needs is not set."""
+
+
+def missing_production_secrets(settings: Settings) -> list[str]:
+    """What production can't run without, by environment variable name."""
+    if settings.environment != "production":
+        return []
+    required = {
+        "IV_ENCRYPTION_KEY": settings.encryption_key,
+        "IV_ADDRESS_KEY": settings.address_key,
+        "IV_RASA_API_TOKEN": settings.rasa_api_token,
+    }
+    if settings.twilio_account_sid:
+        required["IV_TWILIO_AUTH_TOKEN"] = settings.twilio_auth_token
+    if settings.telegram_bot_token:
+        required["IV_TELEGRAM_SECRET_TOKEN"] = settings.telegram_secret_token
+    missing = [name for name, value in required.items() if not value]
+    if settings.database_url.startswith("sqlite"):
+        missing.append("IV_DATABASE_URL (PostgreSQL)")
+    return missing
+
+
+def require_production_secrets(settings: Settings | None = None) -> Settings:
+    """Every entry point calls this first: production refuses to start
+    without its secrets rather than generate throwaway ones."""
+    settings = settings or get_settings()
+    missing = missing_production_secrets(settings)
+    if missing:
+        raise MissingSecret("production needs these settings: " + ", ".join(missing))
+    return settings
 
 
 @lru_cache(maxsize=1)

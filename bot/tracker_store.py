@@ -13,17 +13,58 @@ endpoints.yml::
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import AgentUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import declarative_base
 
+from bot.crypto import decrypt
+from bot.db.engine import session_scope
 from bot.db.models import EncryptedText
+from bot.handoff.cases import both_languages, notify_coordinators
 from bot.settings import ROOT, get_settings
 
+logger = logging.getLogger(__name__)
 EventsBase: Any = declarative_base()
+UNREADABLE = "unreadable"
+# Stands in for an event that can't be decrypted: AgentUttered changes no
+# state, and keeps the count of stored events right (Rasa saves only the
+# events past that count, so dropping a row would lose the next ones).
+UNREADABLE_EVENT = json.dumps({"event": "agent", "text": None, "data": {UNREADABLE: True}})
+
+
+class EventData(EncryptedText):
+    """An event, decrypted; one that can't be (a wrong key, a damaged row)
+    reads as a stand-in instead of raising: Rasa's store takes any
+    ``ValueError`` for a missing schema and exits the whole server."""
+
+    cache_ok = True
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        try:
+            return decrypt(value)
+        except ValueError:
+            return UNREADABLE_EVENT
+
+
+def unreadable_events(tracker: DialogueStateTracker | None) -> int:
+    if tracker is None:
+        return 0
+    return sum(1 for e in tracker.events if isinstance(e, AgentUttered) and (e.data or {}).get(UNREADABLE))
+
+
+def tell_coordinators_once(conversation_id: str, count: int) -> None:
+    with session_scope() as session:
+        body = both_languages("coordinator_unreadable", conversation=conversation_id, count=str(count))
+        notify_coordinators(session, conversation_id, f"unreadable:{conversation_id}", body)
 
 
 class EncryptedSQLTrackerStore(SQLTrackerStore):
@@ -38,7 +79,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         timestamp = sa.Column(sa.Float)
         intent_name = sa.Column(sa.String(255))
         action_name = sa.Column(sa.String(255))
-        data = sa.Column(EncryptedText)
+        data = sa.Column(EventData)
 
     def __init__(
         self, domain: Any = None, host: str | None = None, event_broker: Any = None, **kwargs: Any
@@ -67,3 +108,17 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                 cursor.execute("PRAGMA busy_timeout = 5000")
                 cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.close()
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        count = unreadable_events(tracker)
+        if count:
+            # The conversation goes on without the unreadable part; never its content in a log.
+            logger.error("%d events of a conversation could not be decrypted", count)
+            try:
+                tell_coordinators_once(sender_id, count)
+            except Exception:
+                logger.exception("could not tell coordinators about an unreadable conversation")
+        return tracker

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -28,12 +30,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.handoff import cases
 from bot.handoff.hours import handoff_text_key, waiting_text_key
 from bot.language import conversation_language
+from bot.locales import catalogue
 from bot.safeguarding.detector import categories as safeguarding_categories
 from bot.safeguarding.retraction import is_retraction, says_not_in_danger
 from bot.safeguarding.triage import MAX_READ_CHARS
-from bot.settings import Language, Settings
+from bot.settings import LANGUAGES, Language, Settings
 from bot.turn import run_turn
-from channels.rate_limit import RateLimiter
+from channels.rate_limit import RateLimiter, counter_from_settings
+from channels.replies import HeldReplies, send_held
 from channels.texts import channel_text, language_of
 
 logger = logging.getLogger(__name__)
@@ -51,6 +55,26 @@ FORM_FIRST_SLOTS = {
     "complaint_form": "complaint_about",
 }
 WAITING_INTENTS = frozenset({"nlu_fallback", "greet", "out_of_scope", "affirm", "deny"})
+# Sent by the connectors themselves (Telegram's /start), not by a button.
+GREET = "/greet"
+CONNECTOR_PAYLOADS = frozenset({GREET})
+
+
+@cache
+def our_payloads() -> frozenset[str]:
+    """What our own buttons send, in either language."""
+    return CONNECTOR_PAYLOADS | {
+        b.payload for lang in LANGUAGES for e in catalogue(lang).values() for b in e.buttons
+    }
+
+
+def as_typed(text: str, from_button: bool = False) -> str:
+    """Rasa reads "/intent{...}" as that intent, skipping NLU and safeguarding
+    triage. Only our own buttons may send one: typed ("/safeguarding_concern",
+    "/EXTERNAL_check_in"), it is read as words."""
+    if text.startswith("/") and not (from_button and text in our_payloads()):
+        return text.lstrip("/ ")
+    return text
 
 
 @dataclass
@@ -115,7 +139,43 @@ def paused_form(tracker: DialogueStateTracker) -> str | None:
 class Inbox:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_seconds)
+        self.limiter = RateLimiter(
+            settings.rate_limit_messages,
+            settings.rate_limit_window_seconds,
+            counter_from_settings(settings.redis_host, settings.redis_port),
+        )
+        self._tails: dict[str, asyncio.Task[None]] = {}
+
+    def in_order(self, conversation_id: str, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Runs ``work`` after this conversation's earlier messages (in this
+        process), in the order the webhooks received them: two answers sent
+        10 ms apart once landed in each other's form fields."""
+        before = self._tails.get(conversation_id)
+
+        async def after_the_one_before() -> None:
+            if before is not None:
+                await asyncio.wait([before])  # its outcome is its own business
+            try:
+                await work
+            finally:
+                if self._tails.get(conversation_id) is task:
+                    del self._tails[conversation_id]
+
+        task = asyncio.ensure_future(after_the_one_before())
+        self._tails[conversation_id] = task
+        return task
+
+    async def admit(
+        self, agent: Any, output: OutputChannel, conversation_id: str, disclosure: bool = False
+    ) -> bool:
+        """Within the sender's rate limit (a first disclosure always is); if
+        not, one kind "slow down" per window and nothing else."""
+        allowed = await asyncio.to_thread(self.limiter.allow, conversation_id, disclosure)
+        if not allowed:
+            logger.warning("rate limit reached for %s", conversation_id)
+            if await asyncio.to_thread(self.limiter.should_warn, conversation_id):
+                await self.notice(agent, output, conversation_id, "rate_limited")
+        return allowed
 
     async def notice(self, agent: Any, output: OutputChannel, conversation_id: str, key: str) -> None:
         """Sends one of the connectors' own texts, in the conversation's language."""
@@ -132,13 +192,39 @@ class Inbox:
         text: str,
         delivery_key: str,
         metadata: dict[str, Any] | None = None,
+        from_button: bool = False,
     ) -> None:
+        """One message's turn. Its replies are held while Rasa runs under the
+        conversation's lock, and sent once it is released (channels/replies.py)."""
+        held = HeldReplies(output)
+        try:
+            await self._deliver(
+                agent, held, conversation_id, channel, text, delivery_key, metadata, from_button
+            )
+        finally:
+            await send_held(held, conversation_id, delivery_key)
+
+    async def _deliver(
+        self,
+        agent: Any,
+        output: OutputChannel,
+        conversation_id: str,
+        channel: str,
+        text: str,
+        delivery_key: str,
+        metadata: dict[str, Any] | None,
+        from_button: bool,
+    ) -> None:
+        if not text.strip():
+            # No words (an empty SMS, a location): a greeting, so a first
+            # contact gets the welcome, not "OK!".
+            text, from_button = GREET, True
+        # Nothing past MAX_READ_CHARS is read by anything, a disclosure included:
+        # a 1 MB body once stalled the server for 19 s.
+        text = as_typed(text[:MAX_READ_CHARS], from_button)
         # Limits never hide an explicit disclosure.
-        disclosure = bool(await asyncio.to_thread(safeguarding_categories, text[:MAX_READ_CHARS]))
-        if not self.limiter.allow(conversation_id) and not disclosure:
-            logger.warning("rate limit reached for %s", conversation_id)
-            if self.limiter.should_warn(conversation_id):
-                await self.notice(agent, output, conversation_id, "rate_limited")
+        disclosure = bool(await asyncio.to_thread(safeguarding_categories, text))
+        if not await self.admit(agent, output, conversation_id, disclosure):
             return
         too_long = len(text) > self.settings.max_message_chars and not disclosure
         if too_long:
@@ -166,6 +252,11 @@ class Inbox:
             await output.send_text_message(conversation_id, channel_text(key, language))
         if too_long:
             await output.send_text_message(conversation_id, channel_text("message_too_long", language))
+        if turn.answered and isinstance(output, HeldReplies) and not output.replies:
+            # Rasa swallows a failed action (the action server down, a bug in
+            # one) and listens: the young person must still hear something.
+            logger.error("a turn for %s ended without a reply", conversation_id)
+            await output.send_text_message(conversation_id, channel_text("something_went_wrong", language))
 
     async def _decide(self, state: _Message, parse: dict[str, Any], tracker: DialogueStateTracker) -> bool:
         """Inside the turn, after NLU and before any reply: open, raise or
@@ -193,8 +284,11 @@ class Inbox:
             await asyncio.to_thread(cases.record_message, case.id, state.text, state.key, relay=True)
             if level != "none":
                 await asyncio.to_thread(open_, "safeguarding", level)
-            if level == "urgent":
-                # They may not have read it yet: the crisis contacts go again, at once.
+            if level == "urgent" and await asyncio.to_thread(
+                self.limiter.once_per_window, "helplines", state.conversation_id
+            ):
+                # They may not have read it yet: the crisis contacts go again, at once
+                # (once a window: a flood of disclosures is not a flood of texts).
                 state.after.append("safeguarding_helplines")
             return False
         if case is not None and level != "urgent" and says_not_in_danger(state.text):

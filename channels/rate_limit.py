@@ -1,38 +1,103 @@
-"""A per-sender sliding window, so one sender can't flood the assistant (or run
-up an SMS bill). In memory, per process: good enough for abuse, not an exact
-quota across machines."""
+"""Per-conversation sliding windows, so one sender can't flood the assistant,
+the coordinators or an SMS bill.
+
+Shared by every Rasa process through Redis when ``IV_REDIS_HOST`` is set
+(the lock store's Redis), else in this process's memory; either way a
+sender is forgotten once their window has passed.
+
+Nothing bypasses the limit, a disclosure included: a flood of 30
+disclosures once sent 32 SMS and 29 relays to every coordinator. But a
+*first* disclosure in a window always gets through, however many messages
+came before it.
+"""
 
 from __future__ import annotations
 
 import time
-from collections import defaultdict, deque
+import uuid
+from collections import deque
 from collections.abc import Callable
+from typing import Any, Protocol
+
+KEY_PREFIX = "iv:rate:"
+
+
+class HitCounter(Protocol):
+    def hit(self, key: str, window: float) -> int:
+        """Counts a hit now; returns the hits within the last ``window`` seconds, this one included."""
+        ...
+
+
+class MemoryCounter:
+    """One process's windows, forgotten when they pass."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._hits: dict[str, deque[float]] = {}
+        self._last_sweep = clock()
+
+    def hit(self, key: str, window: float) -> int:
+        now = self.clock()
+        hits = self._hits.setdefault(key, deque())
+        while hits and now - hits[0] >= window:
+            hits.popleft()
+        hits.append(now)
+        if now - self._last_sweep >= window:
+            self._sweep(now, window)
+        return len(hits)
+
+    def _sweep(self, now: float, window: float) -> None:
+        self._last_sweep = now
+        for key in [k for k, h in self._hits.items() if not h or now - h[-1] >= window]:
+            del self._hits[key]
+
+    def __len__(self) -> int:
+        return len(self._hits)
+
+
+class RedisCounter:
+    """Windows in Redis sorted sets, shared by every replica, each expiring with its window."""
+
+    def __init__(self, redis: Any, clock: Callable[[], float] = time.time) -> None:
+        self.redis = redis
+        self.clock = clock
+
+    def hit(self, key: str, window: float) -> int:
+        now = self.clock()
+        name = KEY_PREFIX + key
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.zremrangebyscore(name, "-inf", now - window)
+        pipe.zadd(name, {f"{now}:{uuid.uuid4().hex[:8]}": now})
+        pipe.zcard(name)
+        pipe.expire(name, max(1, int(window) + 1))
+        return int(pipe.execute()[2])
+
+
+def counter_from_settings(redis_host: str | None, redis_port: int = 6379) -> HitCounter:
+    if not redis_host:
+        return MemoryCounter()
+    import redis
+
+    return RedisCounter(redis.Redis(host=redis_host, port=redis_port))
 
 
 class RateLimiter:
-    def __init__(
-        self, limit: int, window_seconds: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, limit: int, window_seconds: float, counter: HitCounter | None = None) -> None:
         self.limit = limit
         self.window = window_seconds
-        self.clock = clock
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-        self._warned: dict[str, float] = {}
+        self.counter = counter if counter is not None else MemoryCounter()
 
-    def allow(self, key: str) -> bool:
-        now = self.clock()
-        hits = self._hits[key]
-        while hits and now - hits[0] >= self.window:
-            hits.popleft()
-        if len(hits) >= self.limit:
-            return False
-        hits.append(now)
-        return True
+    def allow(self, key: str, disclosure: bool = False) -> bool:
+        """Within the limit; or over it, a first disclosure in the window."""
+        if self.counter.hit(f"messages:{key}", self.window) <= self.limit:
+            return True
+        return disclosure and self.counter.hit(f"disclosures:{key}", self.window) == 1
 
     def should_warn(self, key: str) -> bool:
         """Only one "slow down" message per window, not one per dropped message."""
-        now = self.clock()
-        if now - self._warned.get(key, float("-inf")) >= self.window:
-            self._warned[key] = now
-            return True
-        return False
+        return self.counter.hit(f"warned:{key}", self.window) == 1
+
+    def once_per_window(self, what: str, key: str) -> bool:
+        """True the first time ``what`` happens for ``key`` in a window
+        (the helplines sent again, say)."""
+        return self.counter.hit(f"{what}:{key}", self.window) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from bot.handoff.worker import Sender
 from bot.settings import get_settings
 from channels.sms.sender import SmsSender
 from channels.telegram.sender import TelegramSender
@@ -18,3 +19,21 @@ def sms_sender() -> SmsSender:
 @cache
 def telegram_sender() -> TelegramSender:
     return TelegramSender(get_settings())
+
+
+class _TelegramByChatId:
+    """The outbox keeps a chat id as text; Telegram wants a number."""
+
+    async def send(self, conversation_id: str, destination: str, text: str) -> bool:
+        return await telegram_sender().send(conversation_id, int(destination), text, retries=0)
+
+
+class _SmsOnce:
+    async def send(self, conversation_id: str, destination: str, text: str) -> bool:
+        return await sms_sender().send(conversation_id, destination, text, retries=0)
+
+
+def senders() -> dict[str, Sender]:
+    """What the outbox worker sends with, by route: one try each, since the
+    outbox itself retries (one retry layer)."""
+    return {"sms": _SmsOnce(), "telegram": _TelegramByChatId()}

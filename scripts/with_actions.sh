@@ -14,7 +14,7 @@ $BIN/python -m rasa_sdk --actions actions --port "$PORT" >var/log/actions.log 2>
 pids+=($!)
 if [ "${1:-}" = "--worker" ]; then
   shift
-  $BIN/python -m bot.handoff.worker >var/log/worker.log 2>&1 &
+  $BIN/python -m channels.worker >var/log/worker.log 2>&1 &
   pids+=($!)
 fi
 $BIN/python - "$PORT" <<'PY'

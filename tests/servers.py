@@ -83,7 +83,7 @@ class Worker:
     def start(self) -> None:
         out = open(self.workdir / "worker.out", "a")  # noqa: SIM115 - lives as long as the process
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.handoff.worker"],
+            [sys.executable, "-m", "channels.worker"],
             cwd=ROOT,
             env=self.env,
             stdout=out,

@@ -124,3 +124,14 @@ def test_the_waiting_notice_is_sent_at_most_once_every_few_minutes() -> None:
     assert not cases.claim_waiting_notice(case.id, now=now)
     assert cases.claim_waiting_notice(case.id, now=now + timedelta(minutes=minutes + 1))
     assert not cases.claim_waiting_notice(case.id, now=now + timedelta(minutes=minutes + 2))
+
+
+def test_a_case_id_that_clashes_is_drawn_again_and_the_case_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.records import references
+
+    first = open_case("urgent")
+    drawn = iter([first.id, "K-22222B"])
+    monkeypatch.setattr(references, "new_reference", lambda prefix: next(drawn))
+    second = open_case("urgent")
+    assert second.id == "K-22222B"
+    assert stored(first.id)[0] == stored(second.id)[0] == "urgent"

@@ -8,6 +8,7 @@ import asyncio
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -225,3 +226,103 @@ def test_referrals_feedback_complaints_and_erasure(database_url: str) -> None:
     assert counts["referrals"] == 1 and counts["feedback"] == 1 and counts["complaints"] == 1
     assert referrals.latest_for("sms-a") is None and referrals.latest_for("telegram-b") is not None
     assert erasure.process_pending(settle_seconds=0) == 1
+
+
+class RecordingSender:
+    """A provider that accepts everything, slowly if asked, and counts what it got."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.sent: list[str] = []
+
+    async def send(self, conversation_id: str, destination: str, text: str) -> bool:
+        self.sent.append(text)
+        await asyncio.sleep(self.delay)
+        return True
+
+
+def test_an_unreadable_outbox_item_is_set_aside_and_the_rest_are_sent(database_url: str) -> None:
+    """One bad row used to kill the worker on every restart, and no alert went out."""
+    from bot.db.engine import session_scope
+    from bot.db.models import OutboxItem
+    from bot.handoff import outbox
+    from bot.handoff.worker import run_once
+
+    migrate(database_url, "head")
+    with session_scope() as session:
+        for i in range(3):
+            outbox.enqueue(
+                session,
+                dedupe_key=f"a:{i}",
+                route="sms",
+                destination="+447700900001",
+                conversation_id="c",
+                body=f"m{i}",
+            )
+    with sa.create_engine(database_url).begin() as connection:
+        connection.execute(sa.text("update outbox set body = 'damaged' where dedupe_key = 'a:1'"))
+
+    sms, telegram = RecordingSender(), RecordingSender()
+    asyncio.run(run_once("w1", {"sms": sms, "telegram": telegram}))
+
+    assert sms.sent == ["m0", "m2"]
+    with session_scope() as session:
+        dead = session.execute(
+            sa.select(OutboxItem.status, OutboxItem.last_error).where(OutboxItem.dedupe_key == "a:1")
+        ).one()
+        assert tuple(dead) == ("dead", "cannot decrypt: wrong key or damaged data")
+    asyncio.run(run_once("w1", {"sms": sms, "telegram": telegram}))
+    assert len(telegram.sent) == 1 and "set aside" in telegram.sent[0], "coordinators are told"
+
+
+def test_two_workers_send_an_item_once_even_when_a_send_outlasts_the_lease(database_url: str) -> None:
+    from bot.db.engine import session_scope
+    from bot.handoff import outbox
+    from bot.handoff.worker import send_one
+
+    migrate(database_url, "head")
+    with session_scope() as session:
+        outbox.enqueue(
+            session, dedupe_key="alert:1", route="telegram", destination="1", conversation_id="c", body="!"
+        )
+    slow = RecordingSender(delay=1.0)  # longer than the lease
+    lease = 0.6
+    start = threading.Barrier(2)
+    results: dict[str, bool] = {}
+
+    def work(name: str) -> None:
+        start.wait()
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            for item in outbox.claim_due(name, lease=lease):
+                sent = asyncio.run(send_one(item, name, {"telegram": slow}, timeout=lease / 3))
+                results[name] = results.get(name, False) or sent
+            time.sleep(0.05)
+
+    workers = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert slow.sent == ["!"], "one send reached the provider"
+    assert not any(results.values()), "the timed-out send is not marked sent"
+    with session_scope() as session:
+        item = session.execute(
+            sa.select(outbox.OutboxItem).where(outbox.OutboxItem.dedupe_key == "alert:1")
+        ).scalar_one()
+        assert item.status == "pending" and "timed out" in item.last_error and item.locked_by is None
+
+
+def test_only_the_worker_holding_an_item_can_mark_it_sent(database_url: str) -> None:
+    from bot.db.engine import session_scope
+    from bot.handoff import outbox
+
+    migrate(database_url, "head")
+    with session_scope() as session:
+        outbox.enqueue(session, dedupe_key="x:1", route="sms", destination="1", conversation_id="c", body="b")
+    [item] = outbox.claim_due("w1", lease=0.01)
+    time.sleep(0.05)
+    [again] = outbox.claim_due("w2")  # w1's lease lapsed
+    assert again.id == item.id
+    assert outbox.mark_sent(item.id, "w1") is False
+    assert outbox.mark_sent(item.id, "w2") is True

@@ -48,6 +48,10 @@ RUNTIME_VALUES = {
     # Wishes about the IV: a gender, a language and an interest of 25 characters.
     "preferences": "is a woman, speaks Welsh and likes " + "x" * 25,
     "interest": "x" * 25,
+    "conversation": "sms-" + "x" * 32,
+    "count": "12",
+    "item": "123456",
+    "reason": "x" * 60,
     "council_name": "Rhondda Cynon Taf",
     "duplicate": "R-7K3PQX",
     "about": "service",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import httpx
 
+from bot.api_auth import api_headers
 from bot.records.feedback import CheckInView, start_check_in
 from bot.settings import get_settings
 
@@ -22,13 +23,13 @@ def send_check_in(reference: str, actor: str, client: httpx.Client | None = None
         raise CheckInFailed(f"{reference}: no matched referral with this reference")
     settings = get_settings()
     params = {"output_channel": "latest"}
-    if settings.rasa_api_token:
-        params["token"] = settings.rasa_api_token
+    headers = api_headers() if settings.rasa_api_token else {}
     http = client or httpx.Client(timeout=30)
     try:
         response = http.post(
             f"{settings.rasa_url}/conversations/{check_in.conversation_id}/trigger_intent",
             params=params,
+            headers=headers,
             json={"name": CHECK_IN_INTENT, "entities": {"check_in_id": str(check_in.id)}},
         )
     except httpx.HTTPError as error:

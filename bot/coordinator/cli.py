@@ -15,6 +15,7 @@ from bot.coordinator.check_ins import CheckInFailed, send_check_in
 from bot.db.engine import session_scope
 from bot.forms.councils import council_name
 from bot.records import audit, complaints, feedback, referrals
+from bot.settings import require_production_secrets
 
 
 def _actor(args: argparse.Namespace) -> str:
@@ -176,5 +177,6 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    require_production_secrets()
     args = parser().parse_args(argv)
     args.run(args)

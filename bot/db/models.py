@@ -127,10 +127,11 @@ class OutboxItem(Base):
     destination = Column(EncryptedText, nullable=False)  # chat id or phone number
     conversation_id = Column(String(64), nullable=False)  # for records: whose message this is
     body = Column(EncryptedText, nullable=False)
-    status = Column(String(16), nullable=False, default="pending")  # pending | sent | failed
+    status = Column(String(16), nullable=False, default="pending")  # bot.handoff.outbox.Status
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
     locked_until = Column(DateTime(timezone=True))
+    locked_by = Column(String(64))  # the worker holding the lease
     last_error = Column(String(255))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     sent_at = Column(DateTime(timezone=True))

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
 from bot.db.models import Case, CaseMessage, ChannelContact, utcnow
-from bot.handoff.outbox import enqueue
+from bot.handoff.outbox import enqueue, notify_coordinators
 from bot.locales import render_both, render_for_coordinators, render_text
 from bot.records.audit import audit
 from bot.records.references import store_with_new_reference
@@ -93,19 +93,6 @@ def both_languages(key: str, **values: str) -> str:
 
 def in_language(key: str, language: str | None, **values: str) -> str:
     return render_text(key, language, values) if language in ("cy", "en") else both_languages(key, **values)  # type: ignore[arg-type]
-
-
-def notify_coordinators(session: Session, conversation_id: str, key: str, body: str) -> None:
-    """Queues a message to every coordinator chat, in the caller's transaction."""
-    for chat_id in sorted(get_settings().coordinator_chat_ids):
-        enqueue(
-            session,
-            dedupe_key=f"{key}:{chat_id}",
-            route="telegram",
-            destination=str(chat_id),
-            conversation_id=conversation_id,
-            body=body,
-        )
 
 
 def _to_young_person(session: Session, case: Case, key: str, body: str) -> bool:

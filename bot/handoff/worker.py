@@ -1,11 +1,11 @@
 """The outbox worker: sends queued alerts, relays and replies, retrying with
 backoff, escalates cases nobody acknowledged, and deletes the conversations
-of confirmed "delete my data" requests once their turn is over. Run one or more:
+of confirmed "delete my data" requests once their turn is over.
 
-    python -m bot.handoff.worker
-
-State lives in the database, so a restarted worker carries on where the
-last one stopped, and two workers never send the same item (bot.handoff.outbox).
+The providers come in as ``Sender``s (``channels/worker.py`` runs this with
+Twilio and Telegram), so ``bot/`` never imports ``channels/``. State lives
+in the database, so a restarted worker carries on where the last one
+stopped, and two workers never send the same item (bot.handoff.outbox).
 """
 
 from __future__ import annotations
@@ -14,26 +14,55 @@ import asyncio
 import logging
 import os
 import socket
+from collections.abc import Mapping
+from typing import Protocol
 
 from bot.handoff import cases, outbox
 from bot.records import erasure
-from bot.settings import get_settings
-from channels.senders import sms_sender, telegram_sender
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 50  # with backoff capped at 5 minutes: about four hours of trying
+# A send gets well under its lease: a slow provider can't let another worker
+# take the item (and send it again) while this one is still sending.
+SEND_TIMEOUT = outbox.LEASE_SECONDS / 3
 
 
-async def deliver(item: outbox.Pending) -> bool:
-    if item.route == "telegram":
-        return await telegram_sender().send(item.conversation_id, int(item.destination), item.body)
-    if item.route == "sms":
-        return await sms_sender().send(item.conversation_id, item.destination, item.body)
-    logger.error("unknown route %s for outbox item %s", item.route, item.id)
+class Sender(Protocol):
+    async def send(self, conversation_id: str, destination: str, text: str) -> bool:
+        """Sends one message; True once the provider accepted it."""
+        ...
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def send_one(
+    item: outbox.Pending, worker_id: str, senders: Mapping[str, Sender], timeout: float = SEND_TIMEOUT
+) -> bool:
+    """Sends one leased item and records the outcome; True if it was sent."""
+    sender = senders.get(item.route)
+    if sender is None:
+        await asyncio.to_thread(outbox.set_aside, item.id, worker_id, f"no sender for route {item.route}")
+        return False
+    if not await asyncio.to_thread(outbox.renew, item.id, worker_id):
+        return False  # another worker has it now
+    try:
+        ok = await asyncio.wait_for(sender.send(item.conversation_id, item.destination, item.body), timeout)
+        reason = "provider refused or unreachable"
+    except TimeoutError:
+        # Maybe delivered: tried again only after the backoff, never at once.
+        ok, reason = False, "timed out (may have been delivered)"
+    except Exception as error:  # a bug or an outage must not stop the worker
+        logger.exception("outbox item %s failed", item.id)
+        ok, reason = False, type(error).__name__
+    if ok:
+        return await asyncio.to_thread(outbox.mark_sent, item.id, worker_id)
+    await asyncio.to_thread(outbox.mark_failed, item.id, worker_id, reason, MAX_ATTEMPTS)
     return False
 
 
-async def run_once(worker_id: str) -> int:
+async def run_once(worker_id: str, senders: Mapping[str, Sender]) -> int:
     """One pass: escalations first, then everything due. Returns items sent."""
     for chore in (cases.escalate_unacknowledged, erasure.process_pending):
         try:
@@ -41,35 +70,19 @@ async def run_once(worker_id: str) -> int:
         except Exception:  # e.g. a locked SQLite file: try again next pass, keep sending
             logger.exception("%s failed; will retry", chore.__name__)
     sent = 0
-    for item in await asyncio.to_thread(outbox.claim_due, worker_id):
-        try:
-            ok = await deliver(item)
-        except Exception as error:  # a bug or an outage must not stop the worker
-            logger.exception("outbox item %s failed", item.id)
-            ok, reason = False, type(error).__name__
-        else:
-            reason = "provider refused or unreachable"
-        if ok:
-            await asyncio.to_thread(outbox.mark_sent, item.id)
-            sent += 1
-        else:
-            await asyncio.to_thread(outbox.mark_failed, item.id, reason, MAX_ATTEMPTS)
+    try:
+        due = await asyncio.to_thread(outbox.claim_due, worker_id)
+    except Exception:
+        logger.exception("could not claim outbox items; will retry")
+        return 0
+    for item in due:
+        sent += await send_one(item, worker_id, senders)
     return sent
 
 
-async def run_forever(poll_seconds: float = 1.0) -> None:
-    worker_id = f"{socket.gethostname()}:{os.getpid()}"
+async def run_forever(senders: Mapping[str, Sender], poll_seconds: float = 1.0) -> None:
+    worker_id = worker_name()
     logger.info("outbox worker %s started", worker_id)
     while True:
-        await run_once(worker_id)
+        await run_once(worker_id, senders)
         await asyncio.sleep(poll_seconds)
-
-
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    get_settings()  # fail fast on bad configuration
-    asyncio.run(run_forever(float(os.environ.get("IV_WORKER_POLL_SECONDS", "1.0"))))
-
-
-if __name__ == "__main__":
-    main()

@@ -22,10 +22,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from bot.crypto import conversation_id
 from bot.locales import render
 from bot.settings import Settings, get_settings
 from channels import contacts, deliveries
 from channels.inbox import Inbox
+from channels.replies import Reply, with_choices
 from channels.senders import sms_sender
 from channels.sms.keywords import keyword
 from channels.sms.sender import CHANNEL, SmsSender
@@ -74,14 +76,20 @@ class SmsOutput(OutputChannel):
     ) -> None:
         await self.send_text_message(recipient_id, with_choices(text, buttons))
 
+    # A turn's replies (channels/replies.py): one quick try, then the outbox.
+    async def try_once(self, conversation_id: str, reply: Reply) -> bool:
+        contact = await asyncio.to_thread(contacts.lookup, conversation_id)
+        if contact is None or contact.opted_out:
+            await self.send_text_message(conversation_id, reply.text)  # logs or records the suppression
+            return True  # nothing to retry
+        return await self.sender.send(conversation_id, contact.address, self.as_text(reply), retries=0)
 
-def with_choices(text: str, buttons: list[dict[str, Any]]) -> str:
-    """SMS has no buttons: list the choices (typing one is understood by NLU),
-    unless the text already numbers them ("1) ..., 2) ...")."""
-    numbered = all(f"{button['payload']})" in text for button in buttons)
-    if not buttons or numbered:
-        return text
-    return text + "\n\n" + " / ".join(button["title"] for button in buttons)
+    async def route_for(self, conversation_id: str) -> tuple[str, str] | None:
+        contact = await asyncio.to_thread(contacts.lookup, conversation_id)
+        return None if contact is None or contact.opted_out else (CHANNEL, contact.address)
+
+    def as_text(self, reply: Reply) -> str:
+        return with_choices(reply.text, list(reply.buttons))
 
 
 class SmsInput(InputChannel):
@@ -137,7 +145,8 @@ class SmsInput(InputChannel):
             if not sid or not sender:
                 return response.text("missing MessageSid or From", status=400)
             if await asyncio.to_thread(deliveries.claim, CHANNEL, sid):
-                request.app.add_task(self._handle(request.app.ctx.agent, form))
+                cid = conversation_id(CHANNEL, sender)
+                self.inbox.in_order(cid, self._handle(request.app.ctx.agent, form))
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @hook.route("/status", methods=["POST"])
@@ -167,10 +176,13 @@ class SmsInput(InputChannel):
 
         word = keyword(body)
         if word is not None:
-            await self._keyword(word, cid, agent, output)
+            # STOP and START are always honoured; HELP counts towards the limit.
+            if word.action in ("stop", "start") or await self.inbox.admit(agent, output, cid):
+                await self._keyword(word, cid, agent, output)
             return
         if has_media and not body:
-            await self.inbox.notice(agent, output, cid, "media_not_supported")
+            if await self.inbox.admit(agent, output, cid):
+                await self.inbox.notice(agent, output, cid, "media_not_supported")
             return
         await self.inbox.deliver(
             agent=agent,

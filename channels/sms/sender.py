@@ -48,16 +48,17 @@ class SmsSender:
         base = self.settings.public_base_url
         return f"{base.rstrip('/')}/webhooks/sms/status" if base else None
 
-    async def send(self, conversation_id: str, to: str, text: str) -> bool:
-        """Sends ``text`` (split into SMS-sized parts) and says whether all went."""
+    async def send(self, conversation_id: str, to: str, text: str, retries: int | None = None) -> bool:
+        """Sends ``text`` (split into SMS-sized parts) and says whether all went.
+        ``retries``: 0 where the outbox retries instead (a turn's replies, the worker)."""
         ok = True
         for part in split_for_sms(text, MAX_SEGMENTS_PER_MESSAGE):
-            ok = await self._send_part(conversation_id, to, part) and ok
+            ok = await self._send_part(conversation_id, to, part, retries) and ok
         return ok
 
-    async def _send_part(self, conversation_id: str, to: str, body: str) -> bool:
+    async def _send_part(self, conversation_id: str, to: str, body: str, retries: int | None) -> bool:
         attempts, error = 0, ""
-        retries = self.settings.send_retries
+        retries = self.settings.send_retries if retries is None else retries
         while attempts <= retries:
             attempts += 1
             try:

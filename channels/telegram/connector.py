@@ -26,6 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Message, Update
 
+from bot.crypto import conversation_id
 from bot.handoff import cases
 from bot.language import detect
 from bot.locales import render_both
@@ -33,6 +34,7 @@ from bot.settings import Settings, get_settings
 from channels import contacts, deliveries
 from channels.coordinators import is_coordinator, is_coordinator_command
 from channels.inbox import Inbox
+from channels.replies import Reply, with_choices
 from channels.senders import telegram_sender
 from channels.telegram.sender import CHANNEL, TelegramSender
 from channels.texts import channel_text
@@ -79,6 +81,35 @@ class TelegramOutput(OutputChannel):
         chat_id = await self._chat_id(recipient_id)
         if chat_id is not None:
             await self.sender.send(recipient_id, chat_id, text, buttons)
+
+    # A turn's replies (channels/replies.py): one quick try, then the outbox.
+    async def try_once(self, conversation_id: str, reply: Reply) -> bool:
+        chat_id = await self._chat_id(conversation_id)
+        if chat_id is None:
+            return True  # nowhere to send: nothing to retry
+        return await self.sender.send(
+            conversation_id, chat_id, reply.text, list(reply.buttons) or None, retries=0
+        )
+
+    async def route_for(self, conversation_id: str) -> tuple[str, str] | None:
+        chat_id = await self._chat_id(conversation_id)
+        return None if chat_id is None else (CHANNEL, str(chat_id))
+
+    def as_text(self, reply: Reply) -> str:
+        # The outbox sends text only: the buttons' choices go in the text.
+        return with_choices(reply.text, list(reply.buttons))
+
+
+def parse_update(body: bytes | None, bot: Any) -> Update | None:
+    """An update, or None for JSON that isn't one (``null``, ``[]``, a
+    string, ``{"message": "hi"}``): python-telegram-bot raises on those."""
+    try:
+        data = json.loads(body or b"null")
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return None
+        return Update.de_json(data, bot)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def start_command_text(text: str) -> str | None:
@@ -143,15 +174,16 @@ class TelegramInput(InputChannel):
             if not self.is_genuine(request):
                 logger.warning("refused a Telegram webhook without the secret token")
                 return response.text("forbidden", status=403)
-            try:
-                update = Update.de_json(json.loads(request.body or b"{}"), self.sender.bot)
-            except (ValueError, TypeError, KeyError):
-                return response.text("not a Telegram update", status=400)
-            if update is None or not await asyncio.to_thread(
-                deliveries.claim, CHANNEL, str(update.update_id)
-            ):
+            update = parse_update(request.body, self.sender.bot)
+            if update is None:
+                # Acknowledged, not refused: Telegram redelivers anything but a 2xx, forever.
+                logger.warning("ignored a Telegram webhook body that is not an update")
+                return response.text("ignored: not a Telegram update")
+            if not await asyncio.to_thread(deliveries.claim, CHANNEL, str(update.update_id)):
                 return response.text("ok")
-            request.app.add_task(self._handle(request.app.ctx.agent, update))
+            chat = update.effective_chat
+            key = conversation_id(CHANNEL, str(chat.id)) if chat is not None else f"update-{update.update_id}"
+            self.inbox.in_order(key, self._handle(request.app.ctx.agent, update))
             return response.text("ok")
 
         return hook
@@ -168,13 +200,13 @@ class TelegramInput(InputChannel):
             await self.sender.bot.answer_callback_query(query.id)
             if query.message is None or not query.data:
                 return
-            chat, text = query.message.chat, query.data
+            chat, text, from_button = query.message.chat, query.data, True
         else:
             # An edit is read as a new message: it may say something new.
             message = update.message or update.edited_message
             if message is None:
                 return  # channel posts, membership changes...: acknowledged, ignored
-            chat, text = message.chat, (message.text or message.caption or "")
+            chat, text, from_button = message.chat, (message.text or message.caption or ""), False
 
         if is_coordinator(chat.id):
             await self._coordinator(agent, chat.id, text, str(update.update_id))
@@ -185,13 +217,16 @@ class TelegramInput(InputChannel):
         cid = await asyncio.to_thread(contacts.remember, CHANNEL, str(chat.id))
         output = self.get_output_channel()
         if is_coordinator_command(text):
-            await self.inbox.notice(agent, output, cid, "coordinator_only")
+            if await self.inbox.admit(agent, output, cid):
+                await self.inbox.notice(agent, output, cid, "coordinator_only")
             return
         media = update.callback_query is None and has_media(update.effective_message)  # type: ignore[arg-type]
         if media and not text:
-            await self.inbox.notice(agent, output, cid, "media_not_supported")
+            if await self.inbox.admit(agent, output, cid):
+                await self.inbox.notice(agent, output, cid, "media_not_supported")
             return
-        text = start_command_text(text) or text
+        started = start_command_text(text)
+        text, from_button = (started, True) if started else (text, from_button)
         await self.inbox.deliver(
             agent=agent,
             output=output,
@@ -199,6 +234,7 @@ class TelegramInput(InputChannel):
             channel=CHANNEL,
             text=text,
             delivery_key=str(update.update_id),
+            from_button=from_button,
         )
         if media:
             await self.inbox.notice(agent, output, cid, "media_not_supported")

@@ -54,10 +54,13 @@ class TelegramSender:
         chat_id: int,
         text: str,
         buttons: list[dict[str, Any]] | None = None,
+        retries: int | None = None,
     ) -> bool:
+        """``retries``: 0 where the outbox retries instead (a turn's replies, the worker)."""
         markup = keyboard(buttons or [])
         attempts, error = 0, ""
-        while attempts <= self.settings.send_retries:
+        retries = self.settings.send_retries if retries is None else retries
+        while attempts <= retries:
             attempts += 1
             try:
                 sent = await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
@@ -83,7 +86,7 @@ class TelegramSender:
             except TelegramError as e:
                 error = f"telegram {type(e).__name__}"
                 break
-            if attempts <= self.settings.send_retries:
+            if attempts <= retries:
                 await asyncio.sleep(self.settings.send_backoff_seconds * 2 ** (attempts - 1))
         await asyncio.to_thread(
             record_failure, conversation_id=conversation_id, channel=CHANNEL, attempts=attempts, error=error

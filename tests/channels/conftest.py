@@ -22,6 +22,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
+from bot.api_auth import api_headers
 from tests.channels.fakes import FakeTelegram, FakeTwilio
 from tests.servers import ActionServer, Worker, free_port, wait_for
 
@@ -48,6 +49,7 @@ class Assistant:
     client: httpx.Client
     worker: Worker
     env: dict[str, str]
+    actions: ActionServer
 
     def conversation_id(self, channel: str, address: str) -> str:
         digest = hmac.new(self.address_key.encode(), f"{channel}:{address}".encode(), hashlib.sha256)
@@ -55,7 +57,7 @@ class Assistant:
 
     def tracker(self, conversation_id: str) -> dict[str, Any]:
         response = self.client.get(
-            f"{self.url}/conversations/{conversation_id}/tracker", params={"token": API_TOKEN}
+            f"{self.url}/conversations/{conversation_id}/tracker", headers=api_headers(API_TOKEN)
         )
         response.raise_for_status()
         return response.json()
@@ -126,6 +128,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "IV_ESCALATION_SMS_NUMBER": ESCALATION_NUMBER,
         "IV_ESCALATION_SECONDS": str(ESCALATION_SECONDS),
         "IV_WORKER_POLL_SECONDS": "0.2",
+        "IV_RASA_API_TOKEN": API_TOKEN,
     }
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
     actions = ActionServer(env, workdir).start()
@@ -137,7 +140,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     with open(workdir / "rasa.out", "w") as out:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "rasa", "run", "--enable-api", "--auth-token", API_TOKEN, "--debug",
+                sys.executable, "-m", "scripts.serve", "--debug",
                 "--model", str(model), "--port", str(port),
                 "--credentials", "credentials.channels.yml", "--endpoints", str(endpoints_file),
                 "--log-file", str(log_file),
@@ -152,14 +155,16 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
             if process.poll() is not None:
                 raise RuntimeError((workdir / "rasa.out").read_text()[-3000:])
             try:
-                return client.get(url + "/status", params={"token": API_TOKEN}).status_code == 200
+                return client.get(url + "/status", headers=api_headers(API_TOKEN)).status_code == 200
             except httpx.HTTPError:
                 return False
 
         wait_for(ready, timeout=180)
         worker = Worker(env, workdir)
         worker.start()
-        yield Assistant(url, address_key, database_url, log_file, telegram, twilio, client, worker, env)
+        yield Assistant(
+            url, address_key, database_url, log_file, telegram, twilio, client, worker, env, actions
+        )
     finally:
         if "worker" in locals():
             worker.stop()

@@ -85,15 +85,31 @@ class FakeTelegram(FakeProvider):
 class FakeTwilio(FakeProvider):
     ACCOUNT_SID = "AC00000000000000000000000000000000"
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._failing: dict[str, int] = {}
+
     def start(self) -> FakeTwilio:
         super().start()
         path = f"/2010-04-01/Accounts/{self.ACCOUNT_SID}/Messages.json"
         self.server.expect_request(path, method="POST").respond_with_handler(self._create)
         return self
 
+    def fail_next_to(self, number: str, times: int) -> None:
+        """Answer 503 to the next ``times`` messages to one number (other tests' sends go on)."""
+        with self._lock:
+            self._failing[number] = times
+
+    def _fails_to(self, number: str) -> bool:
+        with self._lock:
+            left = self._failing.get(number, 0)
+            if left > 0:
+                self._failing[number] = left - 1
+            return left > 0
+
     def _create(self, request: Request) -> Response:
         self.calls.append("Messages.create")
-        if self._should_fail():
+        if self._should_fail() or self._fails_to(request.form.get("To", "")):
             return Response(json.dumps({"code": 20500, "message": "Internal", "status": 500}), status=500)
         form = request.form
         sid = f"SM{next(self._ids):032d}"

@@ -30,3 +30,14 @@ def test_addresses_never_reach_the_tracker_or_the_logs(assistant: Assistant) -> 
     assert "talk to a real person" in logs  # debug logging was on, so this check means something
     assert number not in logs and number.lstrip("+") not in logs
     assert str(chat_id) not in logs
+
+
+def test_the_api_takes_a_signed_bearer_token_never_a_token_in_the_url(assistant: Assistant) -> None:
+    from bot.api_auth import api_headers
+    from tests.channels.conftest import API_TOKEN
+
+    path = f"{assistant.url}/conversations/anyone/tracker"
+    assert assistant.client.get(path, params={"token": API_TOKEN}).status_code == 401
+    assert assistant.client.get(path, headers=api_headers("a-forged-secret")).status_code == 401
+    assert assistant.client.get(path).status_code == 401
+    assert assistant.client.get(path, headers=api_headers(API_TOKEN)).status_code == 200

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.api_auth import api_headers
 from bot.handoff.hours import office_open
 from bot.locales import render_text
 from tests.channels import telegram_updates as tg
@@ -39,7 +40,7 @@ def squashed(parts: list[str]) -> str:
 
 def level_of(assistant: Assistant, message: str) -> str:
     parsed = assistant.client.post(
-        f"{assistant.url}/model/parse", params={"token": API_TOKEN}, json={"text": message}
+        f"{assistant.url}/model/parse", headers=api_headers(API_TOKEN), json={"text": message}
     ).json()
     return str(parsed["safeguarding"]["level"])
 

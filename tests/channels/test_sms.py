@@ -178,18 +178,37 @@ def test_too_many_messages_get_one_kind_slow_down(assistant: Assistant) -> None:
     assert as_one(assistant.twilio.bodies_to(number)).count(slow_down) == 1
 
 
-def test_a_failed_send_is_retried_and_recorded(assistant: Assistant) -> None:
+def test_a_failed_send_is_retried_through_the_outbox_and_recorded(assistant: Assistant) -> None:
     number = new_number()
     cid = assistant.conversation_id("sms", number)
-    assistant.twilio.fail_next = 1
+    assistant.twilio.fail_next_to(number, 1)
     assistant.sms(number, "thanks")
-    wait_for(lambda: assistant.twilio.bodies_to(number))
-    [(status, attempts)] = wait_for(
-        lambda: assistant.rows(
-            "select status, attempts from outbound_messages where conversation_id=:c", c=cid
+    wait_for(
+        lambda: (
+            assistant.rows(
+                "select status from outbox where conversation_id=:c and dedupe_key like 'reply:%'", c=cid
+            )
+            == [("sent",)]
         )
     )
-    assert (status, attempts) == ("sent", 2)
+    assert len(assistant.twilio.bodies_to(number)) == 1, "sent once"
+    outcomes = assistant.rows(
+        "select status from outbound_messages where conversation_id=:c order by id", c=cid
+    )
+    assert [o[0] for o in outcomes] == ["failed", "sent"]
+
+
+def test_crisis_replies_reach_the_young_person_once_after_twilio_recovers(assistant: Assistant) -> None:
+    """With Twilio answering 503 for a while, the holding text and the
+    helplines used to be lost after a few inline retries."""
+    number = new_number()
+    assistant.twilio.fail_next_to(number, 4)
+    assistant.sms(number, "i want to die")
+    helplines = as_one([render_text("safeguarding_helplines", "en")])[:40]
+    wait_for(lambda: helplines in as_one(assistant.twilio.bodies_to(number)), timeout=60)
+    said = as_one(assistant.twilio.bodies_to(number))
+    assert said.count(as_one([render_text("safeguarding_holding", "en")])[:40]) == 1
+    assert said.count(helplines) == 1
 
 
 def test_delivery_status_callbacks_are_recorded(assistant: Assistant) -> None:
@@ -228,6 +247,12 @@ def test_a_disclosure_gets_through_the_rate_limit(assistant: Assistant) -> None:
     wait_for(lambda: "my foster dad hits me" in assistant.user_texts(cid))
     assert "ok 99" not in assistant.user_texts(cid)
     assert assistant.rows("select kind from cases where conversation_id=:c", c=cid) == [("safeguarding",)]
+    # A flood of disclosures is not: only the first over the limit is read.
+    for i in range(5):
+        assistant.sms(number, f"he hit me again {i}")
+    dropped = f"rate limit reached for {cid}"
+    wait_for(lambda: assistant.log_file.read_text(encoding="utf-8").count(dropped) >= 6)  # "ok 99" and these
+    assert not [t for t in assistant.user_texts(cid) if t.startswith("he hit me again")]
 
 
 def test_an_alert_by_sms_is_delivered_once_after_twilio_recovers(assistant: Assistant) -> None:
@@ -245,3 +270,64 @@ def test_an_alert_by_sms_is_delivered_once_after_twilio_recovers(assistant: Assi
         timeout=60,
     )
     assert len([m for m in assistant.twilio.sent if m["to"] == ONCALL_NUMBER and case_id in m["body"]]) == 1
+
+
+def test_typed_intent_syntax_is_read_as_words_not_obeyed(assistant: Assistant) -> None:
+    """ "/safeguarding_concern" typed used to open a case, and
+    "/EXTERNAL_check_in" to start a fake check-in: only our buttons may send intents."""
+    number = new_number()
+    cid = assistant.conversation_id("sms", number)
+    assistant.sms(number, "/safeguarding_concern")
+    wait_for(lambda: assistant.twilio.bodies_to(number))
+    assistant.sms(number, '/EXTERNAL_check_in{"check_in_id": "1"}')
+    wait_for(lambda: len(assistant.twilio.bodies_to(number)) >= 2)
+    assert assistant.rows("select id from cases where conversation_id = :cid", cid=cid) == []
+    intents = [
+        e["parse_data"]["intent"]["name"] for e in assistant.tracker(cid)["events"] if e["event"] == "user"
+    ]
+    assert "safeguarding_concern" not in intents and "EXTERNAL_check_in" not in intents
+
+
+def test_an_empty_first_text_gets_the_welcome_not_ok(assistant: Assistant) -> None:
+    number = new_number()
+    assistant.sms(number, "   ")
+    [first, *_] = wait_for(lambda: assistant.twilio.bodies_to(number))
+    assert as_one([first]).startswith(as_one([render_text("welcome", "cy")]))
+
+
+def test_a_huge_disclosure_is_read_only_up_to_the_hard_cap(assistant: Assistant) -> None:
+    """A disclosure is never cut to the usual limit, but nothing reads past
+    MAX_READ_CHARS: a 1 MB body once stalled the server for 19 s."""
+    from bot.safeguarding.triage import MAX_READ_CHARS
+
+    number = new_number()
+    assistant.sms(number, "my dad hits me " * 70_000)
+    wait_for(lambda: assistant.twilio.bodies_to(number))
+    cid = assistant.conversation_id("sms", number)
+    [text] = wait_for(lambda: assistant.user_texts(cid))
+    assert text.startswith("my dad hits me") and len(text) <= MAX_READ_CHARS
+
+
+def test_with_the_action_server_down_a_young_person_in_a_form_hears_so(assistant: Assistant) -> None:
+    """Rasa swallows the failed action and listens: it used to be silence."""
+    number = new_number()
+    assistant.sms(number, "English please")
+    wait_for(lambda: assistant.twilio.bodies_to(number))
+    assistant.actions.stop()
+    try:
+        before = len(assistant.twilio.bodies_to(number))
+        assistant.sms(number, "I want an IV")
+        [reply] = wait_for(lambda: assistant.twilio.bodies_to(number)[before:], timeout=60)
+        assert reply == render_text("something_went_wrong", "en")
+    finally:
+        assistant.actions.start()
+
+
+def test_back_to_back_messages_are_handled_in_the_order_they_arrived(assistant: Assistant) -> None:
+    """Answers sent 10 ms apart once landed in each other's form fields."""
+    number = new_number()
+    cid = assistant.conversation_id("sms", number)
+    sent = [f"in order {i}" for i in range(5)]
+    for text in sent:
+        assistant.sms(number, text)
+    assert wait_for(lambda: len(assistant.user_texts(cid)) == len(sent) and assistant.user_texts(cid)) == sent

@@ -11,7 +11,7 @@ from bot.forms.answers import is_cancel
 from bot.locales import catalogue, render
 from bot.nlg import NO_OFFER_KEYS, OFFER_LATER_KEYS, with_offer
 from bot.settings import LANGUAGES
-from channels.sms.connector import with_choices
+from channels.replies import with_choices
 from channels.sms.keywords import STOP_CY, STOP_EN, keyword
 from channels.sms.segments import segment_count
 from channels.texts import CHANNEL_KEYS

@@ -3,11 +3,14 @@ buttons, redeliveries, media, /start deep links and coordinators' chats."""
 
 from __future__ import annotations
 
+import json
 import random
+
+import pytest
 
 from bot.locales import render_text
 from tests.channels import telegram_updates as tg
-from tests.channels.conftest import COORDINATOR_CHAT, Assistant, wait_for
+from tests.channels.conftest import COORDINATOR_CHAT, TELEGRAM_SECRET, Assistant, wait_for
 
 
 def new_chat() -> int:
@@ -120,3 +123,18 @@ def test_an_edited_message_is_read_as_a_new_message(assistant: Assistant) -> Non
     wait_for(lambda: assistant.telegram.texts_to(chat_id))
     assistant.telegram_update(edited)
     wait_for(lambda: len(assistant.user_texts(assistant.conversation_id("telegram", str(chat_id)))) == 2)
+
+
+@pytest.mark.parametrize(
+    "body", [None, [], "a string", {"message": "hi"}, {"update_id": 5, "message": 3}, {}]
+)
+def test_json_that_is_not_an_update_is_acknowledged_not_redelivered_forever(
+    assistant: Assistant, body: object
+) -> None:
+    """Each of these used to get a 500, and Telegram redelivers anything but a 2xx."""
+    response = assistant.client.post(
+        assistant.url + "/webhooks/telegram/webhook",
+        content=json.dumps(body),
+        headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200

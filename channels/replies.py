@@ -1,0 +1,113 @@
+"""A turn's replies: held while Rasa runs (under the conversation's lock),
+then sent once the lock is released. Each gets one quick try; anything not
+confirmed goes to the outbox, whose worker retries with backoff, so a crisis
+reply to a young person has the same guarantee as a coordinator's alert.
+
+Order is kept: once one reply has gone to the outbox, the ones after it go
+too (the worker sends in order). Each has an idempotency key (the inbound
+message's key and its place in the turn), so a retried turn never queues it
+twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from rasa.core.channels.channel import OutputChannel
+
+from bot.db.engine import session_scope
+from bot.handoff.outbox import enqueue
+
+logger = logging.getLogger(__name__)
+FIRST_TRY_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[dict[str, Any], ...] = ()
+
+
+def with_choices(text: str, buttons: list[dict[str, Any]]) -> str:
+    """SMS has no buttons: list the choices (typing one is understood by NLU),
+    unless the text already numbers them ("1) ..., 2) ...")."""
+    numbered = all(f"{button['payload']})" in text for button in buttons)
+    if not buttons or numbered:
+        return text
+    return text + "\n\n" + " / ".join(button["title"] for button in buttons)
+
+
+class TriesOnce(Protocol):
+    """A provider's output channel that can try a reply once, and say where
+    the outbox should send it instead."""
+
+    async def try_once(self, conversation_id: str, reply: Reply) -> bool: ...
+
+    async def route_for(self, conversation_id: str) -> tuple[str, str] | None:
+        """(route, address) for the outbox; None when nothing may be sent (SMS STOP)."""
+        ...
+
+    def as_text(self, reply: Reply) -> str:
+        """The reply as one text, for the outbox (which has no buttons)."""
+        ...
+
+
+class HeldReplies(OutputChannel):
+    """Rasa's output channel for one turn: it keeps the replies instead of
+    sending them, and answers to the real channel's name (the NLG renders by it)."""
+
+    def __init__(self, real: OutputChannel) -> None:
+        self.real = real
+        self.replies: list[Reply] = []
+
+    def name(self) -> str:
+        return self.real.name()
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        self.replies.append(Reply(text))
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        self.replies.append(Reply(text, tuple(buttons)))
+
+
+async def send_held(held: HeldReplies, conversation_id: str, key: str) -> None:
+    """Sends the turn's replies: a quick try each, the rest through the outbox."""
+    real: Any = held.real
+    if not hasattr(real, "try_once"):  # a channel without the outbox (the terminal chat)
+        for reply in held.replies:
+            await real.send_text_with_buttons(conversation_id, reply.text, list(reply.buttons))
+        return
+    for index, reply in enumerate(held.replies):
+        try:
+            sent = await asyncio.wait_for(real.try_once(conversation_id, reply), FIRST_TRY_SECONDS)
+        except Exception:  # a timeout (maybe delivered) or a provider's error: the outbox decides
+            logger.warning("a reply's first try failed; it goes through the outbox")
+            sent = False
+        if not sent:
+            route = await real.route_for(conversation_id)
+            if route is not None:
+                texts = [real.as_text(r) for r in held.replies[index:]]
+                await asyncio.to_thread(queue_replies, route, conversation_id, key, index, texts)
+            return
+
+
+def queue_replies(
+    route: tuple[str, str], conversation_id: str, key: str, start: int, texts: list[str]
+) -> None:
+    """The rest of a turn's replies, in order, in one transaction."""
+    channel, address = route
+    with session_scope() as session:
+        for offset, text in enumerate(texts):
+            enqueue(
+                session,
+                dedupe_key=f"reply:{key}:{start + offset}",
+                route=channel,
+                destination=address,
+                conversation_id=conversation_id,
+                body=text,
+            )
