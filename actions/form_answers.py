@@ -19,8 +19,6 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot.forms.answers import is_cancel
-from bot.language import conversation_language
-from bot.settings import Language
 
 REQUESTED_SLOT = "requested_slot"
 
@@ -45,10 +43,6 @@ FREE_TEXT_QUESTION_CONFIDENCE = 0.85
 
 SHORT_LANGUAGE_REQUEST_WORDS = 3
 Parser = Callable[[str], Any]
-
-
-def language(tracker: Tracker) -> Language | None:
-    return conversation_language(tracker.current_slot_values())
 
 
 def intent_of(tracker: Tracker) -> tuple[str, float]:

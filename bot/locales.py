@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from bot.settings import LANGUAGES, Language, get_settings
+from bot.settings import Language, get_settings
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
@@ -62,10 +62,6 @@ def load_locale(language: Language, root: Path = LOCALES_DIR) -> dict[str, Entry
 @cache
 def catalogue(language: Language) -> dict[str, Entry]:
     return load_locale(language)
-
-
-def has_text(key: str) -> bool:
-    return all(key in catalogue(language) for language in LANGUAGES)
 
 
 def render(key: str, language: Language, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -116,10 +112,6 @@ def render_for_coordinators(key: str, language: Language, values: Mapping[str, A
 def render_both(key: str, **values: Any) -> str:
     """Texts for coordinators, in both languages (they may work in either), Welsh first."""
     return render_for_coordinators(key, "cy", values) + "\n\n" + render_for_coordinators(key, "en", values)
-
-
-def keys(language: Language) -> list[str]:
-    return sorted(catalogue(language))
 
 
 # Texts that are not replies on their own: values filled into other texts by

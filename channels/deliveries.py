@@ -1,28 +1,109 @@
 """Provider retries (Telegram ``update_id``, Twilio ``MessageSid``) must not
 produce a second reply: the first delivery claims its id, later ones see it
-taken. The claim is a unique row, so it holds across processes too."""
+taken. The claim is a unique row, so it holds across processes too.
+
+At least once in: the claim keeps what is needed to handle the message again
+(encrypted) until it is marked processed. One that stays unprocessed (its
+process died mid-turn) is taken up again by ``take_unprocessed``, or, when
+it is too late for that, the young person is told something went wrong.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Text, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.crypto import decrypt
 from bot.db.engine import session_scope
 from bot.db.models import OutboundMessage, ProcessedDelivery, utcnow
 
 logger = logging.getLogger(__name__)
 
 
-def claim(channel: str, delivery_id: str) -> bool:
+MAX_ATTEMPTS = 3  # a message that fails this often gets the kind "something went wrong"
+TOO_LATE = timedelta(minutes=15)  # to answer as if nothing happened
+
+
+def claim(
+    channel: str, delivery_id: str, conversation_id: str | None = None, payload: str | None = None
+) -> bool:
     """True the first time this delivery is seen, False for a retry."""
     try:
         with session_scope() as session:
-            session.add(ProcessedDelivery(channel=channel, delivery_id=delivery_id))
+            session.add(
+                ProcessedDelivery(
+                    channel=channel, delivery_id=delivery_id, conversation_id=conversation_id, payload=payload
+                )
+            )
         return True
     except IntegrityError:
         return False
+
+
+def mark_processed(channel: str, delivery_id: str) -> None:
+    """Done with (answered, or told something went wrong): its payload goes."""
+    with session_scope() as session:
+        session.execute(
+            update(ProcessedDelivery)
+            .where(ProcessedDelivery.channel == channel, ProcessedDelivery.delivery_id == delivery_id)
+            .values(processed_at=utcnow(), payload=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+@dataclass(frozen=True)
+class Unprocessed:
+    delivery_id: str
+    conversation_id: str | None
+    payload: str | None  # None: unreadable, or given up on
+    give_up: bool  # too late or too often: tell the young person, don't handle it
+
+
+def take_unprocessed(channel: str, stale_seconds: float, now: datetime | None = None) -> list[Unprocessed]:
+    """Deliveries received over ``stale_seconds`` ago and never processed,
+    oldest first, each taken by a compare-and-set on its ``received_at`` (so
+    two processes never both take one)."""
+    now = now or utcnow()
+    taken: list[Unprocessed] = []
+    with session_scope() as session:
+        rows = session.execute(
+            select(
+                ProcessedDelivery.id,
+                ProcessedDelivery.delivery_id,
+                ProcessedDelivery.conversation_id,
+                type_coerce(ProcessedDelivery.payload, Text),
+                ProcessedDelivery.attempts,
+                ProcessedDelivery.received_at,
+            )
+            .where(
+                ProcessedDelivery.channel == channel,
+                ProcessedDelivery.processed_at.is_(None),
+                ProcessedDelivery.payload.is_not(None),
+                ProcessedDelivery.received_at < now - timedelta(seconds=stale_seconds),
+            )
+            .order_by(ProcessedDelivery.id)
+        ).all()
+        for row_id, delivery_id, conversation_id, raw, attempts, received_at in rows:
+            won = session.execute(
+                update(ProcessedDelivery)
+                .where(ProcessedDelivery.id == row_id, ProcessedDelivery.received_at == received_at)
+                .values(received_at=now, attempts=attempts + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not won:
+                continue
+            try:
+                payload: str | None = decrypt(raw)
+            except ValueError:
+                payload = None
+            late = received_at.replace(tzinfo=received_at.tzinfo or now.tzinfo) < now - TOO_LATE
+            give_up = payload is None or late or attempts >= MAX_ATTEMPTS
+            taken.append(Unprocessed(delivery_id, conversation_id, payload, give_up))
+    return taken
 
 
 def record_outbound(
@@ -73,12 +154,3 @@ def record_status(provider_id: str, status: str, error: str | None = None) -> bo
             .values(status=status, error=error, updated_at=utcnow())
         )
         return bool(result.rowcount)
-
-
-def outbound_for(conversation_id: str) -> list[OutboundMessage]:
-    with session_scope() as session:
-        return list(
-            session.execute(select(OutboundMessage).where(OutboundMessage.conversation_id == conversation_id))
-            .scalars()
-            .all()
-        )

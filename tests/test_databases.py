@@ -326,3 +326,30 @@ def test_only_the_worker_holding_an_item_can_mark_it_sent(database_url: str) -> 
     assert again.id == item.id
     assert outbox.mark_sent(item.id, "w1") is False
     assert outbox.mark_sent(item.id, "w2") is True
+
+
+def test_a_message_never_processed_is_taken_up_again_once_then_given_up_on(database_url: str) -> None:
+    """At least once in: a claimed message whose process died mid-turn used to be lost."""
+    from datetime import timedelta
+
+    from bot.db.models import utcnow
+    from channels import deliveries
+
+    migrate(database_url, "head")
+    assert deliveries.claim("sms", "SM1", "sms-abc", '{"Body": "hi"}')
+    assert not deliveries.claim("sms", "SM1", "sms-abc", '{"Body": "hi"}'), "a retry is still ignored"
+    later = utcnow() + timedelta(seconds=10)
+    [lost] = deliveries.take_unprocessed("sms", stale_seconds=5, now=later)
+    assert (lost.delivery_id, lost.conversation_id, lost.payload, lost.give_up) == (
+        "SM1",
+        "sms-abc",
+        '{"Body": "hi"}',
+        False,
+    )
+    assert deliveries.take_unprocessed("sms", stale_seconds=5, now=later) == [], "taken by one process only"
+    for _attempt in range(2):
+        later += timedelta(seconds=10)
+        [again] = deliveries.take_unprocessed("sms", stale_seconds=5, now=later)
+    assert again.give_up, "after three tries the young person is told instead"
+    deliveries.mark_processed("sms", "SM1")
+    assert deliveries.take_unprocessed("sms", stale_seconds=5, now=later + timedelta(seconds=10)) == []

@@ -56,6 +56,12 @@ class ProcessedDelivery(Base):
     channel = Column(String(16), nullable=False)
     delivery_id = Column(String(64), nullable=False)
     received_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # At least once: what is needed to handle it again if its process died
+    # before it was processed (channels/deliveries.py), kept until then.
+    conversation_id = Column(String(64))
+    payload = Column(EncryptedText)
+    attempts = Column(Integer, nullable=False, default=1, server_default="1")
+    processed_at = Column(DateTime(timezone=True))
 
 
 class OutboundMessage(Base):

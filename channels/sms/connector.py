@@ -11,6 +11,8 @@ STOP/START/HELP in both languages, and records delivery-status callbacks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,6 +29,7 @@ from bot.locales import render
 from bot.settings import Settings, get_settings
 from channels import contacts, deliveries
 from channels.inbox import Inbox
+from channels.recovery import recover_forever
 from channels.replies import Reply, with_choices
 from channels.senders import sms_sender
 from channels.sms.keywords import keyword
@@ -135,6 +138,12 @@ class SmsInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @hook.listener("after_server_start")
+        async def recover(app: Any, _loop: Any) -> None:
+            app.add_task(
+                recover_forever(app, self.inbox, CHANNEL, self.settings, self._redo, self.get_output_channel)
+            )
+
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             if not self.is_genuine(request):
@@ -144,8 +153,8 @@ class SmsInput(InputChannel):
             sid, sender = form.get("MessageSid"), form.get("From")
             if not sid or not sender:
                 return response.text("missing MessageSid or From", status=400)
-            if await asyncio.to_thread(deliveries.claim, CHANNEL, sid):
-                cid = conversation_id(CHANNEL, sender)
+            cid = conversation_id(CHANNEL, sender)
+            if await asyncio.to_thread(deliveries.claim, CHANNEL, sid, cid, json.dumps(form)):
                 self.inbox.in_order(cid, self._handle(request.app.ctx.agent, form))
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
@@ -167,6 +176,13 @@ class SmsInput(InputChannel):
             await self._handle_message(agent, form)
         except Exception:
             logger.exception("failed to handle an SMS")
+            with contextlib.suppress(Exception):
+                cid = conversation_id(CHANNEL, form["From"])
+                await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
+        await asyncio.to_thread(deliveries.mark_processed, CHANNEL, form["MessageSid"])
+
+    async def _redo(self, agent: Any, delivery_id: str, payload: str) -> None:
+        await self._handle(agent, json.loads(payload))
 
     async def _handle_message(self, agent: Any, form: dict[str, str]) -> None:
         cid = await asyncio.to_thread(contacts.remember, CHANNEL, form["From"])

@@ -13,6 +13,7 @@ Registering the webhook is a separate command (``channels.telegram.admin``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -34,6 +35,7 @@ from bot.settings import Settings, get_settings
 from channels import contacts, deliveries
 from channels.coordinators import is_coordinator, is_coordinator_command
 from channels.inbox import Inbox
+from channels.recovery import recover_forever
 from channels.replies import Reply, with_choices
 from channels.senders import telegram_sender
 from channels.telegram.sender import CHANNEL, TelegramSender
@@ -179,20 +181,52 @@ class TelegramInput(InputChannel):
                 # Acknowledged, not refused: Telegram redelivers anything but a 2xx, forever.
                 logger.warning("ignored a Telegram webhook body that is not an update")
                 return response.text("ignored: not a Telegram update")
-            if not await asyncio.to_thread(deliveries.claim, CHANNEL, str(update.update_id)):
-                return response.text("ok")
             chat = update.effective_chat
             key = conversation_id(CHANNEL, str(chat.id)) if chat is not None else f"update-{update.update_id}"
+            key = self._order_key(update)
+            chat = update.effective_chat
+            # Only a young person's private chat is kept for recovery: a group
+            # is nobody's conversation, and a coordinator's command is never redone.
+            young = chat is not None and chat.type == "private" and not is_coordinator(chat.id)
+            payload = (request.body or b"").decode("utf-8", "replace") if young else None
+            claim = (CHANNEL, str(update.update_id), key if young else None, payload)
+            if not await asyncio.to_thread(deliveries.claim, *claim):
+                return response.text("ok")
             self.inbox.in_order(key, self._handle(request.app.ctx.agent, update))
             return response.text("ok")
 
+        @hook.listener("after_server_start")
+        async def recover(app: Any, _loop: Any) -> None:
+            app.add_task(
+                recover_forever(app, self.inbox, CHANNEL, self.settings, self._redo, self.get_output_channel)
+            )
+
         return hook
+
+    @staticmethod
+    def _order_key(update: Update) -> str:
+        """The conversation an update belongs to (its messages are handled in order)."""
+        chat = update.effective_chat
+        return conversation_id(CHANNEL, str(chat.id)) if chat is not None else f"update-{update.update_id}"
 
     async def _handle(self, agent: Any, update: Update) -> None:
         try:
             await self._handle_update(agent, update)
         except Exception:
             logger.exception("failed to handle a Telegram update")
+            chat = update.effective_chat
+            if chat is not None and chat.type == "private" and not is_coordinator(chat.id):
+                with contextlib.suppress(Exception):
+                    cid = self._order_key(update)
+                    await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
+        await asyncio.to_thread(deliveries.mark_processed, CHANNEL, str(update.update_id))
+
+    async def _redo(self, agent: Any, delivery_id: str, payload: str) -> None:
+        update = parse_update(payload.encode(), self.sender.bot)
+        if update is None:
+            await asyncio.to_thread(deliveries.mark_processed, CHANNEL, delivery_id)
+            return
+        await self._handle(agent, update)
 
     async def _handle_update(self, agent: Any, update: Update) -> None:
         if update.callback_query is not None:

@@ -129,6 +129,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "IV_ESCALATION_SECONDS": str(ESCALATION_SECONDS),
         "IV_WORKER_POLL_SECONDS": "0.2",
         "IV_RASA_API_TOKEN": API_TOKEN,
+        "IV_RECOVERY_SECONDS": "0.5",
+        "IV_DELIVERY_STALE_SECONDS": "1",
     }
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
     actions = ActionServer(env, workdir).start()

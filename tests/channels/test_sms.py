@@ -3,7 +3,12 @@ media, segmentation, rate limit and delivery status."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.fernet import Fernet
 
 from bot.locales import render_text
 from channels.sms.segments import segment_count
@@ -331,3 +336,31 @@ def test_back_to_back_messages_are_handled_in_the_order_they_arrived(assistant: 
     for text in sent:
         assistant.sms(number, text)
     assert wait_for(lambda: len(assistant.user_texts(cid)) == len(sent) and assistant.user_texts(cid)) == sent
+
+
+@pytest.mark.parametrize(
+    ("lost_for", "answer"),
+    [(timedelta(seconds=30), "what_is_iv"), (timedelta(hours=2), "something_went_wrong")],
+)
+def test_a_message_lost_with_its_process_is_answered_after_all(
+    assistant: Assistant, lost_for: timedelta, answer: str
+) -> None:
+    """Claimed, then the process died before its turn: it used to be silence.
+    Soon after, it is handled again; much later, the young person is told."""
+    number = new_number()
+    cid = assistant.conversation_id("sms", number)
+    form = {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "From": number,
+        "To": "+447700900000",
+        "Body": "what is an IV?",
+    }
+    payload = Fernet(assistant.env["IV_ENCRYPTION_KEY"].encode()).encrypt(json.dumps(form).encode()).decode()
+    received = (datetime.now(UTC) - lost_for).strftime("%Y-%m-%d %H:%M:%S.%f")
+    assistant.execute(
+        "insert into processed_deliveries (channel, delivery_id, received_at, conversation_id, payload, attempts)"
+        " values ('sms', :sid, :at, :cid, :payload, 1)",
+        sid=form["MessageSid"], at=received, cid=cid, payload=payload,
+    )  # fmt: skip
+    bodies = wait_for(lambda: assistant.twilio.bodies_to(number), timeout=30)
+    assert as_one(bodies[:1]).startswith(as_one([render_text(answer, "en")])[:30])

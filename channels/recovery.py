@@ -1,0 +1,53 @@
+"""At least once in: a message received but never processed (its process
+died mid-turn) is handled again, in order, by a loop each Rasa process runs;
+one that is too old or has failed too often gets a kind "something went
+wrong, try again" instead of silence (channels/deliveries.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from rasa.core.channels.channel import OutputChannel
+
+from bot.settings import Settings
+from channels import deliveries
+from channels.inbox import Inbox
+
+logger = logging.getLogger(__name__)
+
+Redo = Callable[[Any, str, str], Coroutine[Any, Any, None]]
+"""(agent, delivery id, payload) -> handle that message again."""
+
+
+async def recover_once(
+    app: Any, inbox: Inbox, channel: str, settings: Settings, redo: Redo, output: OutputChannel
+) -> int:
+    agent = getattr(app.ctx, "agent", None)
+    if agent is None:
+        return 0  # still loading the model
+    taken = await asyncio.to_thread(deliveries.take_unprocessed, channel, settings.delivery_stale_seconds)
+    for lost in taken:
+        if lost.conversation_id is None:
+            continue
+        if lost.give_up or lost.payload is None:
+            logger.error("a %s message could not be handled; the sender is told", channel)
+            await inbox.notice(agent, output, lost.conversation_id, "something_went_wrong")
+            await asyncio.to_thread(deliveries.mark_processed, channel, lost.delivery_id)
+        else:
+            logger.warning("a %s message was never processed; handling it again", channel)
+            inbox.in_order(lost.conversation_id, redo(agent, lost.delivery_id, lost.payload))
+    return len(taken)
+
+
+async def recover_forever(
+    app: Any, inbox: Inbox, channel: str, settings: Settings, redo: Redo, output: Callable[[], OutputChannel]
+) -> None:
+    while True:
+        await asyncio.sleep(settings.recovery_seconds)
+        try:
+            await recover_once(app, inbox, channel, settings, redo, output())
+        except Exception:  # a locked database, say: try again next time
+            logger.exception("recovering %s messages failed; will retry", channel)
