@@ -76,7 +76,8 @@ MISREAD = [
     ("ydy fy ngweithiwr cymdeithasol yn cael gwybod popeth dwi'n ddeud wrth yr YA?", "ask_confidentiality"),
     ("do u store my texts? for how long", "ask_confidentiality"),
     ("ydych chi'n cadw fy negeseuon? am faint", "ask_confidentiality"),
-    ("I want a woman who speaks Welsh", "ask_rights"),
+    ("I want a woman who speaks Welsh", "state_preference"),  # a wish to record, not a language switch
+    ("dwi isio dynes sy'n siarad Cymraeg", "state_preference"),
     ("dwi isio un plis. sut dwi'n cael un", "request_referral"),
 ]
 
