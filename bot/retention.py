@@ -2,7 +2,11 @@
 
     python -m bot.retention [--dry-run]
 
-- conversations (Rasa's events) older than IV_RETENTION_CONVERSATION_DAYS;
+- whole conversations (Rasa's events) whose last message is older than
+  IV_RETENTION_CONVERSATION_DAYS (never part of one: a history cut short
+  would be read back without its start), and then the encrypted address
+  behind each (``channel_contacts``) unless a case, an open referral or a
+  complaint still needs it;
 - closed cases that are not safeguarding cases, with their messages, after
   IV_RETENTION_CLOSED_CASE_DAYS;
 - delivery records (provider ids, send outcomes, sent outbox items) after
@@ -28,6 +32,7 @@ from bot.db.models import (
     AuditEntry,
     Case,
     CaseMessage,
+    ChannelContact,
     CheckIn,
     Complaint,
     ConsentRecord,
@@ -55,10 +60,28 @@ def purge(now: datetime | None = None, dry_run: bool = False) -> dict[str, int]:
         safeguarding = sa.select(Case.conversation_id).where(Case.kind == "safeguarding")
         if sa.inspect(get_engine()).has_table(EVENTS_TABLE):
             events = sa.table(EVENTS_TABLE, sa.column("sender_id"), sa.column("timestamp"))
-            old_events = sa.and_(
-                events.c.timestamp < conversations_before.timestamp(), events.c.sender_id.not_in(safeguarding)
+            finished = (
+                sa.select(events.c.sender_id)
+                .group_by(events.c.sender_id)
+                .having(sa.func.max(events.c.timestamp) < conversations_before.timestamp())
             )
+            old_events = sa.and_(events.c.sender_id.in_(finished), events.c.sender_id.not_in(safeguarding))
             counts["conversation events"] = delete_where(session, events, old_events, dry_run)
+            still_needed = sa.union(
+                sa.select(Case.conversation_id),
+                sa.select(Referral.conversation_id).where(Referral.status != "closed"),
+                sa.select(Complaint.conversation_id),
+                sa.select(events.c.sender_id),
+            )
+            counts["addresses"] = delete_where(
+                session,
+                ChannelContact.__table__,
+                sa.and_(
+                    ChannelContact.created_at < conversations_before,
+                    ChannelContact.conversation_id.not_in(still_needed),
+                ),
+                dry_run,
+            )
         old_cases = sa.select(Case.id).where(
             Case.kind != "safeguarding", Case.status == "closed", Case.closed_at < cases_before
         )

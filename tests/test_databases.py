@@ -147,7 +147,15 @@ def test_retention_purges_old_records_but_keeps_safeguarding_ones(database_url: 
     from datetime import timedelta
 
     from bot.db.engine import session_scope
-    from bot.db.models import Case, CaseMessage, Complaint, ProcessedDelivery, Referral, utcnow
+    from bot.db.models import (
+        Case,
+        CaseMessage,
+        ChannelContact,
+        Complaint,
+        ProcessedDelivery,
+        Referral,
+        utcnow,
+    )
     from bot.retention import purge
     from bot.tracker_store import EncryptedSQLTrackerStore
 
@@ -173,10 +181,19 @@ def test_retention_purges_old_records_but_keeps_safeguarding_ones(database_url: 
                           safeguarding=safeguarding, status_changed_at=long_ago, created_at=long_ago)
             )  # fmt: skip
     store = EncryptedSQLTrackerStore(domain=Domain.load(str(ROOT / "domain.yml")), url=database_url)
-    for sender in ("c-safe01", "c-human1"):
+    for sender in ("c-safe01", "c-human1", "c-ongoing", "c-finished"):
         tracker = DialogueStateTracker(sender, [])
         tracker.update(UserUttered("old message", timestamp=long_ago.timestamp()))
+        if sender == "c-ongoing":  # began long ago, still talking: kept whole, never cut short
+            tracker.update(UserUttered("new message", timestamp=utcnow().timestamp()))
         asyncio.run(store.save(tracker))
+    with session_scope() as session:
+        for sender in ("c-finished", "c-ongoing", "c-r"):
+            session.add(
+                ChannelContact(
+                    conversation_id=sender, channel="sms", address="+447700900001", created_at=long_ago
+                )
+            )
 
     assert purge(dry_run=True)["cases"] == 1
     counts = purge()
@@ -186,8 +203,20 @@ def test_retention_purges_old_records_but_keeps_safeguarding_ones(database_url: 
     assert counts["referrals"] == 1 and counts["complaints"] == 1
     with sa.create_engine(database_url).connect() as connection:
         assert [r[0] for r in connection.execute(sa.text("select id from cases"))] == ["safe01"]
-        assert [r[0] for r in connection.execute(sa.text("select distinct sender_id from events"))] == [
-            "c-safe01"
+        assert sorted(r[0] for r in connection.execute(sa.text("select distinct sender_id from events"))) == [
+            "c-ongoing",
+            "c-safe01",
+        ]
+        assert (
+            connection.execute(sa.text("select count(*) from events where sender_id = 'c-ongoing'")).scalar()
+            == 2
+        )
+        # The finished conversation's address goes; the open referral's and the ongoing one's stay.
+        assert sorted(
+            r[0] for r in connection.execute(sa.text("select conversation_id from channel_contacts"))
+        ) == [
+            "c-ongoing",
+            "c-r",
         ]
         assert connection.execute(sa.text("select count(*) from case_messages")).scalar() == 1
         assert [r[0] for r in connection.execute(sa.text("select reference from referrals"))] == ["R-OLDOPN"]
