@@ -3,6 +3,7 @@ handed to a coordinator; a safeguarding matter escalates as one."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -61,9 +62,10 @@ class SubmitComplaint(Action):
             return cleared
         found = sorted(set(safeguarding_categories(details)) | set(_categories_from_nlu(tracker)))
         try:
-            complaint, _ = complaints.submit(
+            complaint, _ = await asyncio.to_thread(
+                complaints.submit,
                 conversation_id=tracker.sender_id,
-                channel=channel_of(tracker),
+                channel=await asyncio.to_thread(channel_of, tracker),
                 about=tracker.get_slot("complaint_about") or "other",
                 details=details,
                 language=language_if_known(tracker),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -39,7 +40,7 @@ class AskDeleteConfirm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        keeps = erasure.has_safeguarding_record(tracker.sender_id)
+        keeps = await asyncio.to_thread(erasure.has_safeguarding_record, tracker.sender_id)
         dispatcher.utter_message(
             response="utter_delete_data_explain_safeguarding" if keeps else "utter_delete_data_explain"
         )
@@ -58,7 +59,7 @@ class DeleteMyData(Action):
             dispatcher.utter_message(response="utter_delete_data_cancelled")
             return [SlotSet("delete_confirm", None)]
         try:
-            erasure.erase(tracker.sender_id)
+            await asyncio.to_thread(erasure.erase, tracker.sender_id)
         except Exception:
             logger.exception("could not erase a conversation's data")
             dispatcher.utter_message(response="utter_delete_failed")

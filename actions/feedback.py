@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -93,7 +94,8 @@ class SubmitFeedback(Action):
         check_in = tracker.get_slot("feedback_check_in_id")
         comment = tracker.get_slot("feedback_comment")
         try:
-            stored = feedback.submit(
+            stored = await asyncio.to_thread(
+                feedback.submit,
                 conversation_id=tracker.sender_id,
                 about=tracker.get_slot("feedback_about") or "match",
                 rating=int(rating),

@@ -4,6 +4,7 @@ in the conversation for the referral form (bot/forms/preferences.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -63,7 +64,9 @@ class NotePreference(Action):
             return []
         described = describe(values, language)
         try:
-            reference = referrals.add_preferences(tracker.sender_id, stored_form(values))
+            reference = await asyncio.to_thread(
+                referrals.add_preferences, tracker.sender_id, stored_form(values)
+            )
         except Exception:
             logger.exception("could not add preferences to a referral")
             reference = None  # still kept in the conversation, for the referral form

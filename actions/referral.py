@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -95,21 +96,26 @@ class ValidateReferralForm(AnswerForm):
     ) -> list[EventType]:
         if is_starting(tracker):
             # Starting: the same person asking twice gets their first request.
-            existing = referrals.latest_for(tracker.sender_id)
+            existing = await asyncio.to_thread(referrals.latest_for, tracker.sender_id)
             if existing is not None and existing.status in referrals.OPEN_STATUSES:
                 dispatcher.utter_message(response="utter_referral_exists", reference=existing.reference)
                 return [SlotSet(REQUESTED_SLOT, None)]
         return await super().run(dispatcher, tracker, domain)
 
-    def validate_referral_consent(
+    async def validate_referral_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         answer = parse_yes_no(str(value), (tracker.latest_message.get("intent") or {}).get("name"))
         if answer is None:
             dispatcher.utter_message(response="utter_invalid_yes_no")
             return {"referral_consent": None}
-        record_consent(
-            tracker.sender_id, "referral", answer, language_if_known(tracker), "ask_referral_consent"
+        await asyncio.to_thread(
+            record_consent,
+            tracker.sender_id,
+            "referral",
+            answer,
+            language_if_known(tracker),
+            "ask_referral_consent",
         )
         if not answer:
             dispatcher.utter_message(response="utter_referral_no_consent")
@@ -283,10 +289,11 @@ class SubmitReferral(Action):
             preferences=preferences_for_referral(tracker),
         )
         try:
-            referral, created = referrals.submit(
+            referral, created = await asyncio.to_thread(
+                referrals.submit,
                 answers,
                 conversation_id=tracker.sender_id,
-                channel=channel_of(tracker),
+                channel=await asyncio.to_thread(channel_of, tracker),
                 language=language_if_known(tracker),
             )
         except Exception:
@@ -310,7 +317,7 @@ class ReferralStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        referral = referrals.latest_for(tracker.sender_id)
+        referral = await asyncio.to_thread(referrals.latest_for, tracker.sender_id)
         if referral is None:
             dispatcher.utter_message(response="utter_referral_status_none")
             return []
