@@ -110,7 +110,8 @@ def render_for_coordinators(key: str, language: Language, values: Mapping[str, A
 
 
 def render_both(key: str, **values: Any) -> str:
-    """Texts for coordinators, in both languages (they may work in either), Welsh first."""
+    """A text in both languages, Welsh first: for coordinators (they may work
+    in either) and for a young person whose language isn't known yet."""
     return render_for_coordinators(key, "cy", values) + "\n\n" + render_for_coordinators(key, "en", values)
 
 

@@ -27,7 +27,8 @@ from sqlalchemy.orm import declarative_base
 from bot.crypto import decrypt
 from bot.db.engine import session_scope
 from bot.db.models import EncryptedText
-from bot.handoff.cases import both_languages, notify_coordinators
+from bot.handoff.cases import notify_coordinators
+from bot.locales import render_both
 from bot.settings import ROOT, get_settings
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def unreadable_events(tracker: DialogueStateTracker | None) -> int:
 
 def tell_coordinators_once(conversation_id: str, count: int) -> None:
     with session_scope() as session:
-        body = both_languages("coordinator_unreadable", conversation=conversation_id, count=str(count))
+        body = render_both("coordinator_unreadable", conversation=conversation_id, count=str(count))
         notify_coordinators(session, conversation_id, f"unreadable:{conversation_id}", body)
 
 

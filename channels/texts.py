@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.language import conversation_language
-from bot.locales import render_text
-from bot.nlg import BILINGUAL_SEPARATOR
+from bot.locales import render_both, render_text
 from bot.settings import Language
 
 CHANNEL_KEYS = frozenset(
@@ -59,6 +58,4 @@ async def language_of(agent: Any, conversation_id: str) -> Language | None:
 
 
 def channel_text(key: str, language: Language | None) -> str:
-    if language is not None:
-        return render_text(key, language)
-    return render_text(key, "cy") + BILINGUAL_SEPARATOR + render_text(key, "en")
+    return render_text(key, language) if language is not None else render_both(key)

@@ -86,13 +86,8 @@ def _audit(session: Session, actor: str, action: str, case_id: str | None, detai
     audit(session, actor, action, case_id=case_id, detail=detail)
 
 
-def both_languages(key: str, **values: str) -> str:
-    """Coordinators get both languages: the alert names the young person's."""
-    return render_both(key, **values)
-
-
 def in_language(key: str, language: str | None, **values: str) -> str:
-    return render_text(key, language, values) if language in ("cy", "en") else both_languages(key, **values)  # type: ignore[arg-type]
+    return render_text(key, language, values) if language in ("cy", "en") else render_both(key, **values)  # type: ignore[arg-type]
 
 
 def _to_young_person(session: Session, case: Case, key: str, body: str) -> bool:
@@ -119,7 +114,7 @@ def _sms_alert(session: Session, case: Case, key: str, number: str) -> None:
         route="sms",
         destination=number,
         conversation_id=case.conversation_id,
-        body=both_languages("coordinator_alert_sms", case_id=case.id, kind=_kind_label(case)),
+        body=render_both("coordinator_alert_sms", case_id=case.id, kind=_kind_label(case)),
     )
 
 
@@ -141,7 +136,7 @@ def _kind_label(case: Case | CaseView) -> str:
 def _alert_coordinators(session: Session, case: Case, round_: int | str) -> None:
     """Urgent: every coordinator and the on-call phone. Otherwise Telegram only."""
     settings = get_settings()
-    body = both_languages(
+    body = render_both(
         "coordinator_alert",
         case_id=case.id,
         kind=_kind_label(case),

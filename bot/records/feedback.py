@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
 from bot.db.models import CheckIn, Feedback, Referral, utcnow
-from bot.handoff.cases import both_languages, notify_coordinators
+from bot.handoff.cases import notify_coordinators
+from bot.locales import render_both
 from bot.records.audit import audit
 from bot.records.references import normalise_reference, store_with_new_reference
 from bot.settings import get_settings
@@ -74,7 +75,7 @@ def submit(
         session.flush()
         audit(session, "assistant", "received", record=f"feedback:{reference}", detail=about)
         if rating <= LOW_RATING and not anonymous:
-            body = both_languages(
+            body = render_both(
                 "coordinator_low_feedback", reference=reference, about=about, rating=str(rating)
             )
             notify_coordinators(session, conversation_id, f"feedback:{reference}", body)

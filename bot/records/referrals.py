@@ -13,7 +13,8 @@ from bot.crypto import fingerprint
 from bot.db.engine import session_scope
 from bot.db.models import Referral, utcnow
 from bot.forms.councils import council_name
-from bot.handoff.cases import both_languages, notify_coordinators
+from bot.handoff.cases import notify_coordinators
+from bot.locales import render_both
 from bot.records.audit import audit
 from bot.records.references import normalise_reference, store_with_new_reference
 
@@ -101,7 +102,7 @@ def submit(
         session.flush()
         audit(session, "assistant", "received", record=f"referral:{reference}", detail=f"via {channel}")
         # Normal priority, and no name: coordinators read the rest in the tool.
-        body = both_languages(
+        body = render_both(
             "coordinator_referral",
             reference=reference,
             age=str(answers.age),
