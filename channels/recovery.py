@@ -18,8 +18,9 @@ from channels.inbox import Inbox
 
 logger = logging.getLogger(__name__)
 
-Redo = Callable[[Any, str, str], Coroutine[Any, Any, None]]
-"""(agent, delivery id, payload) -> handle that message again."""
+Redo = Callable[[Any, str, str, bool], Coroutine[Any, Any, None]]
+"""(agent, delivery id, payload, give up) -> handle that message again, or
+(give up) only tell its sender something went wrong; either way, mark it processed."""
 
 
 async def recover_once(
@@ -32,13 +33,17 @@ async def recover_once(
     for lost in taken:
         if lost.conversation_id is None:
             continue
-        if lost.give_up or lost.payload is None:
-            logger.error("a %s message could not be handled; the sender is told", channel)
+        if lost.payload is None:
+            logger.error("a %s message could not be read again; the sender is told", channel)
             await inbox.notice(agent, output, lost.conversation_id, "something_went_wrong")
             await asyncio.to_thread(deliveries.mark_processed, channel, lost.delivery_id)
-        else:
-            logger.warning("a %s message was never processed; handling it again", channel)
-            inbox.in_order(lost.conversation_id, redo(agent, lost.delivery_id, lost.payload))
+            continue
+        logger.warning(
+            "a %s message was never processed; %s",
+            channel,
+            "telling its sender" if lost.give_up else "handling it again",
+        )
+        inbox.in_order(lost.conversation_id, redo(agent, lost.delivery_id, lost.payload, lost.give_up))
     return len(taken)
 
 

@@ -36,10 +36,16 @@ def get_engine(url: str | None = None) -> Engine:
     return engine
 
 
+@cache
+def _sessions(engine: Engine) -> sessionmaker:
+    """One session factory per engine (not one per transaction)."""
+    return sessionmaker(bind=engine, future=True, expire_on_commit=False)
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """One transaction: committed on success, rolled back on error."""
-    session = sessionmaker(bind=engine or get_engine(), future=True, expire_on_commit=False)()
+    session = _sessions(engine or get_engine())()
     try:
         with session.begin():
             yield session

@@ -57,9 +57,15 @@ class SmsOutput(OutputChannel):
 
     def __init__(self, sender: SmsSender) -> None:
         self.sender = sender
+        self._contacts: dict[str, Any] = {}  # one message's output: looked up once, not once a reply
+
+    async def _contact(self, conversation_id: str) -> Any:
+        if conversation_id not in self._contacts:
+            self._contacts[conversation_id] = await asyncio.to_thread(contacts.lookup, conversation_id)
+        return self._contacts[conversation_id]
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        contact = await asyncio.to_thread(contacts.lookup, recipient_id)
+        contact = await self._contact(recipient_id)
         if contact is None:
             logger.error("no SMS contact for %s", recipient_id)
             return
@@ -81,14 +87,14 @@ class SmsOutput(OutputChannel):
 
     # A turn's replies (channels/replies.py): one quick try, then the outbox.
     async def try_once(self, conversation_id: str, reply: Reply) -> bool:
-        contact = await asyncio.to_thread(contacts.lookup, conversation_id)
+        contact = await self._contact(conversation_id)
         if contact is None or contact.opted_out:
             await self.send_text_message(conversation_id, reply.text)  # logs or records the suppression
             return True  # nothing to retry
         return await self.sender.send(conversation_id, contact.address, self.as_text(reply), retries=0)
 
     async def route_for(self, conversation_id: str) -> tuple[str, str] | None:
-        contact = await asyncio.to_thread(contacts.lookup, conversation_id)
+        contact = await self._contact(conversation_id)
         return None if contact is None or contact.opted_out else (CHANNEL, contact.address)
 
     def as_text(self, reply: Reply) -> str:
@@ -181,8 +187,14 @@ class SmsInput(InputChannel):
                 await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
         await asyncio.to_thread(deliveries.mark_processed, CHANNEL, form["MessageSid"])
 
-    async def _redo(self, agent: Any, delivery_id: str, payload: str) -> None:
-        await self._handle(agent, json.loads(payload))
+    async def _redo(self, agent: Any, delivery_id: str, payload: str, give_up: bool) -> None:
+        form = json.loads(payload)
+        if not give_up:
+            await self._handle(agent, form)
+            return
+        cid = await asyncio.to_thread(contacts.remember, CHANNEL, form["From"])
+        await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
+        await asyncio.to_thread(deliveries.mark_processed, CHANNEL, delivery_id)
 
     async def _handle_message(self, agent: Any, form: dict[str, str]) -> None:
         cid = await asyncio.to_thread(contacts.remember, CHANNEL, form["From"])

@@ -67,10 +67,13 @@ class TelegramOutput(OutputChannel):
 
     def __init__(self, sender: TelegramSender) -> None:
         self.sender = sender
+        self._chat_ids: dict[str, int | None] = {}  # one message's output: looked up once, not once a reply
 
     async def _chat_id(self, recipient_id: str) -> int | None:
-        contact = await asyncio.to_thread(contacts.lookup, recipient_id)
-        return int(contact.address) if contact else None
+        if recipient_id not in self._chat_ids:
+            contact = await asyncio.to_thread(contacts.lookup, recipient_id)
+            self._chat_ids[recipient_id] = int(contact.address) if contact else None
+        return self._chat_ids[recipient_id]
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         chat_id = await self._chat_id(recipient_id)
@@ -221,12 +224,16 @@ class TelegramInput(InputChannel):
                     await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
         await asyncio.to_thread(deliveries.mark_processed, CHANNEL, str(update.update_id))
 
-    async def _redo(self, agent: Any, delivery_id: str, payload: str) -> None:
+    async def _redo(self, agent: Any, delivery_id: str, payload: str, give_up: bool) -> None:
         update = parse_update(payload.encode(), self.sender.bot)
-        if update is None:
-            await asyncio.to_thread(deliveries.mark_processed, CHANNEL, delivery_id)
+        if update is not None and not give_up:
+            await self._handle(agent, update)
             return
-        await self._handle(agent, update)
+        chat = update.effective_chat if update is not None else None
+        if chat is not None:
+            cid = await asyncio.to_thread(contacts.remember, CHANNEL, str(chat.id))
+            await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
+        await asyncio.to_thread(deliveries.mark_processed, CHANNEL, delivery_id)
 
     async def _handle_update(self, agent: Any, update: Update) -> None:
         if update.callback_query is not None:
