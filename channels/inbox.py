@@ -157,6 +157,8 @@ class Inbox:
                 await asyncio.wait([before])  # its outcome is its own business
             try:
                 await work
+            except Exception:  # logged here: nobody awaits this task
+                logger.exception("a message's handling failed")
             finally:
                 if self._tails.get(conversation_id) is task:
                     del self._tails[conversation_id]
