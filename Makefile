@@ -1,7 +1,7 @@
 # Two commands for a fresh machine (see README):
 #   make run    set up, train if needed, and chat in the terminal
 #   make test   set up, train if needed, and run the whole test suite
-.PHONY: setup model run serve test lint evaluate evaluate-safeguarding validate benchmark
+.PHONY: setup model run serve test lint evaluate evaluate-safeguarding validate benchmark faults
 
 BIN := .venv/bin
 export RASA_TELEMETRY_ENABLED := false
@@ -54,3 +54,7 @@ validate: setup
 # training time, memory -> reports/benchmark.{md,json} (about 20 minutes).
 benchmark: setup
 	$(BIN)/python -m scripts.benchmark
+
+# Every fault-injection test against the running service, as a table -> reports/faults.md
+faults: model
+	$(BIN)/python -m scripts.faults

@@ -270,6 +270,7 @@ class RecordingSender:
         return True
 
 
+@pytest.mark.faults
 def test_an_unreadable_outbox_item_is_set_aside_and_the_rest_are_sent(database_url: str) -> None:
     """One bad row used to kill the worker on every restart, and no alert went out."""
     from bot.db.engine import session_scope
@@ -304,6 +305,7 @@ def test_an_unreadable_outbox_item_is_set_aside_and_the_rest_are_sent(database_u
     assert len(telegram.sent) == 1 and "set aside" in telegram.sent[0], "coordinators are told"
 
 
+@pytest.mark.faults
 def test_two_workers_send_an_item_once_even_when_a_send_outlasts_the_lease(database_url: str) -> None:
     from bot.db.engine import session_scope
     from bot.handoff import outbox
@@ -342,6 +344,7 @@ def test_two_workers_send_an_item_once_even_when_a_send_outlasts_the_lease(datab
         assert item.status == "pending" and "timed out" in item.last_error and item.locked_by is None
 
 
+@pytest.mark.faults
 def test_only_the_worker_holding_an_item_can_mark_it_sent(database_url: str) -> None:
     from bot.db.engine import session_scope
     from bot.handoff import outbox
@@ -357,6 +360,7 @@ def test_only_the_worker_holding_an_item_can_mark_it_sent(database_url: str) -> 
     assert outbox.mark_sent(item.id, "w2") is True
 
 
+@pytest.mark.faults
 def test_a_message_never_processed_is_taken_up_again_once_then_given_up_on(database_url: str) -> None:
     """At least once in: a claimed message whose process died mid-turn used to be lost."""
     from datetime import timedelta

@@ -40,6 +40,7 @@ def test_a_conversation_is_stored_encrypted_and_read_back(
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["my foster dad hits me"]
 
 
+@pytest.mark.faults
 def test_an_undecryptable_event_is_skipped_and_the_conversation_goes_on(
     store: EncryptedSQLTrackerStore, tmp_path: Path, session_env: dict[str, str]
 ) -> None:

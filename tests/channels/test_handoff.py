@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from bot.handoff.hours import office_open
 from bot.locales import render_text
 from tests.channels import telegram_updates as tg
@@ -97,6 +99,7 @@ def test_once_a_person_joins_the_bot_says_so_steps_aside_and_relays_until_close(
     assert actions == ["opened", "acknowledged", "replied", "closed"]
 
 
+@pytest.mark.faults
 def test_a_redelivered_disclosure_raises_one_alert(assistant: Assistant) -> None:
     chat_id = new_chat()
     update = tg.message(chat_id, "he says he'll post my nudes if i dont pay")
@@ -136,6 +139,7 @@ def test_nobody_acknowledging_escalates_and_an_acknowledged_case_does_not(assist
     ]
 
 
+@pytest.mark.faults
 def test_an_alert_reaches_the_coordinator_once_after_telegram_recovers(assistant: Assistant) -> None:
     chat_id = new_chat()
     assistant.telegram.fail_next = 6  # the young person's replies and the first alert attempts fail
@@ -146,6 +150,7 @@ def test_an_alert_reaches_the_coordinator_once_after_telegram_recovers(assistant
     assert len(alerts_for(assistant, case_id)) == 1
 
 
+@pytest.mark.faults
 def test_a_disclosure_made_while_the_worker_is_down_is_alerted_once_it_is_back(assistant: Assistant) -> None:
     chat_id = new_chat()
     assistant.worker.stop()

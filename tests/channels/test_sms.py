@@ -73,6 +73,7 @@ def test_a_signature_for_our_local_url_is_refused_behind_the_proxy(assistant: As
     assert assistant.post_twilio("/webhooks/sms/webhook", params, signature=public).status_code == 200
 
 
+@pytest.mark.faults
 def test_a_retried_delivery_gets_no_second_reply(assistant: Assistant) -> None:
     number = new_number()
     sid = f"SM{uuid.uuid4().hex}"
@@ -183,6 +184,7 @@ def test_too_many_messages_get_one_kind_slow_down(assistant: Assistant) -> None:
     assert as_one(assistant.twilio.bodies_to(number)).count(slow_down) == 1
 
 
+@pytest.mark.faults
 def test_a_failed_send_is_retried_through_the_outbox_and_recorded(assistant: Assistant) -> None:
     number = new_number()
     cid = assistant.conversation_id("sms", number)
@@ -203,6 +205,7 @@ def test_a_failed_send_is_retried_through_the_outbox_and_recorded(assistant: Ass
     assert [o[0] for o in outcomes] == ["failed", "sent"]
 
 
+@pytest.mark.faults
 def test_crisis_replies_reach_the_young_person_once_after_twilio_recovers(assistant: Assistant) -> None:
     """With Twilio answering 503 for a while, the holding text and the
     helplines used to be lost after a few inline retries."""
@@ -241,6 +244,7 @@ def test_an_overlong_message_is_read_up_to_the_limit_and_the_sender_is_told(assi
     assert long_text.startswith(read) and len(read) == 1000
 
 
+@pytest.mark.faults
 def test_a_disclosure_gets_through_the_rate_limit(assistant: Assistant) -> None:
     number = new_number()
     cid = assistant.conversation_id("sms", number)
@@ -260,6 +264,7 @@ def test_a_disclosure_gets_through_the_rate_limit(assistant: Assistant) -> None:
     assert not [t for t in assistant.user_texts(cid) if t.startswith("he hit me again")]
 
 
+@pytest.mark.faults
 def test_an_alert_by_sms_is_delivered_once_after_twilio_recovers(assistant: Assistant) -> None:
     from tests.channels.conftest import ONCALL_NUMBER
 
@@ -277,6 +282,7 @@ def test_an_alert_by_sms_is_delivered_once_after_twilio_recovers(assistant: Assi
     assert len([m for m in assistant.twilio.sent if m["to"] == ONCALL_NUMBER and case_id in m["body"]]) == 1
 
 
+@pytest.mark.faults
 def test_typed_intent_syntax_is_read_as_words_not_obeyed(assistant: Assistant) -> None:
     """ "/safeguarding_concern" typed used to open a case, and
     "/EXTERNAL_check_in" to start a fake check-in: only our buttons may send intents."""
@@ -300,6 +306,7 @@ def test_an_empty_first_text_gets_the_welcome_not_ok(assistant: Assistant) -> No
     assert as_one([first]).startswith(as_one([render_text("welcome", "cy")]))
 
 
+@pytest.mark.faults
 def test_a_huge_disclosure_is_read_only_up_to_the_hard_cap(assistant: Assistant) -> None:
     """A disclosure is never cut to the usual limit, but nothing reads past
     MAX_READ_CHARS: a 1 MB body once stalled the server for 19 s."""
@@ -313,6 +320,7 @@ def test_a_huge_disclosure_is_read_only_up_to_the_hard_cap(assistant: Assistant)
     assert text.startswith("my dad hits me") and len(text) <= MAX_READ_CHARS
 
 
+@pytest.mark.faults
 def test_with_the_action_server_down_a_young_person_in_a_form_hears_so(assistant: Assistant) -> None:
     """Rasa swallows the failed action and listens: it used to be silence."""
     number = new_number()
@@ -328,6 +336,7 @@ def test_with_the_action_server_down_a_young_person_in_a_form_hears_so(assistant
         assistant.actions.start()
 
 
+@pytest.mark.faults
 def test_back_to_back_messages_are_handled_in_the_order_they_arrived(assistant: Assistant) -> None:
     """Answers sent 10 ms apart once landed in each other's form fields."""
     number = new_number()
@@ -338,6 +347,7 @@ def test_back_to_back_messages_are_handled_in_the_order_they_arrived(assistant: 
     assert wait_for(lambda: len(assistant.user_texts(cid)) == len(sent) and assistant.user_texts(cid)) == sent
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize(
     ("lost_for", "answer"),
     [(timedelta(seconds=30), "what_is_iv"), (timedelta(hours=2), "something_went_wrong")],

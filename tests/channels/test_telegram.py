@@ -49,6 +49,7 @@ def test_a_deep_link_chooses_the_language(assistant: Assistant) -> None:
     wait_for(lambda: render_text("language_set", "cy") in assistant.telegram.texts_to(chat_id))
 
 
+@pytest.mark.faults
 def test_a_redelivered_update_gets_no_second_reply(assistant: Assistant) -> None:
     chat_id = new_chat()
     update = tg.message(chat_id, "thanks")
@@ -125,6 +126,7 @@ def test_an_edited_message_is_read_as_a_new_message(assistant: Assistant) -> Non
     wait_for(lambda: len(assistant.user_texts(assistant.conversation_id("telegram", str(chat_id)))) == 2)
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize(
     "body", [None, [], "a string", {"message": "hi"}, {"update_id": 5, "message": 3}, {}]
 )
