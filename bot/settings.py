@@ -112,6 +112,7 @@ class Settings(BaseSettings):
     # Shared rate limits across Rasa replicas (the lock store's Redis); memory if unset.
     redis_host: str | None = None
     redis_port: int = 6379
+    redis_password: str | None = None
     # At least once in: how often each Rasa process looks for messages received
     # but never processed, and how old one must be to count as lost.
     recovery_seconds: float = 30.0

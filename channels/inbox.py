@@ -142,7 +142,7 @@ class Inbox:
         self.limiter = RateLimiter(
             settings.rate_limit_messages,
             settings.rate_limit_window_seconds,
-            counter_from_settings(settings.redis_host, settings.redis_port),
+            counter_from_settings(settings.redis_host, settings.redis_port, settings.redis_password),
         )
         self._tails: dict[str, asyncio.Task[None]] = {}
 

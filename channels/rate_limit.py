@@ -13,12 +13,14 @@ came before it.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
+logger = logging.getLogger(__name__)
 KEY_PREFIX = "iv:rate:"
 
 
@@ -73,12 +75,22 @@ class RedisCounter:
         return int(pipe.execute()[2])
 
 
-def counter_from_settings(redis_host: str | None, redis_port: int = 6379) -> HitCounter:
+def counter_from_settings(
+    redis_host: str | None, redis_port: int = 6379, redis_password: str | None = None
+) -> HitCounter:
     if not redis_host:
         return MemoryCounter()
     import redis
 
-    return RedisCounter(redis.Redis(host=redis_host, port=redis_port))
+    return RedisCounter(
+        redis.Redis(
+            host=redis_host,
+            port=redis_port,
+            password=redis_password,
+            socket_timeout=1,
+            socket_connect_timeout=1,
+        )
+    )
 
 
 class RateLimiter:
@@ -87,17 +99,26 @@ class RateLimiter:
         self.window = window_seconds
         self.counter = counter if counter is not None else MemoryCounter()
 
+    def _hits(self, key: str) -> int:
+        """Hits in the window; 1 if the shared counter can't be reached: a
+        limit that fails open loses no young person's message."""
+        try:
+            return self.counter.hit(key, self.window)
+        except Exception:  # Redis down, wrong password, timeout
+            logger.exception("rate limit counter unavailable; letting the message through")
+            return 1
+
     def allow(self, key: str, disclosure: bool = False) -> bool:
         """Within the limit; or over it, a first disclosure in the window."""
-        if self.counter.hit(f"messages:{key}", self.window) <= self.limit:
+        if self._hits(f"messages:{key}") <= self.limit:
             return True
-        return disclosure and self.counter.hit(f"disclosures:{key}", self.window) == 1
+        return disclosure and self._hits(f"disclosures:{key}") == 1
 
     def should_warn(self, key: str) -> bool:
         """Only one "slow down" message per window, not one per dropped message."""
-        return self.counter.hit(f"warned:{key}", self.window) == 1
+        return self._hits(f"warned:{key}") == 1
 
     def once_per_window(self, what: str, key: str) -> bool:
         """True the first time ``what`` happens for ``key`` in a window
         (the helplines sent again, say)."""
-        return self.counter.hit(f"{what}:{key}", self.window) == 1
+        return self._hits(f"{what}:{key}") == 1

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -34,7 +35,8 @@ class Sender(Protocol):
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Unique even for two containers with the same hostname and pid 1; fits ``locked_by``."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 async def send_one(
@@ -84,5 +86,8 @@ async def run_forever(senders: Mapping[str, Sender], poll_seconds: float = 1.0) 
     worker_id = worker_name()
     logger.info("outbox worker %s started", worker_id)
     while True:
-        await run_once(worker_id, senders)
+        try:
+            await run_once(worker_id, senders)
+        except Exception:  # a database error recording an outcome: the lease lapses, the item is retried
+            logger.exception("an outbox pass failed; carrying on")
         await asyncio.sleep(poll_seconds)

@@ -26,6 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Message, Update
+from telegram.error import TelegramError
 
 from bot.crypto import conversation_id
 from bot.handoff import cases
@@ -238,7 +239,9 @@ class TelegramInput(InputChannel):
     async def _handle_update(self, agent: Any, update: Update) -> None:
         if update.callback_query is not None:
             query = update.callback_query
-            await self.sender.bot.answer_callback_query(query.id)
+            # Telegram refuses to answer an old press (a recovered message): the press still counts.
+            with contextlib.suppress(TelegramError):
+                await self.sender.bot.answer_callback_query(query.id)
             if query.message is None or not query.data:
                 return
             chat, text, from_button = query.message.chat, query.data, True

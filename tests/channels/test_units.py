@@ -79,3 +79,14 @@ def test_start_commands_and_deep_links() -> None:
     assert start_command_text("/start cy") == '/choose_language{"language":"cy"}'
     assert start_command_text("/start@IVbot en") == '/choose_language{"language":"en"}'
     assert start_command_text("hello") is None
+
+
+def test_a_shared_limit_that_cannot_be_reached_lets_the_message_through() -> None:
+    """Redis down or a wrong password must not silence every young person."""
+
+    class Unreachable:
+        def hit(self, key: str, window: float) -> int:
+            raise ConnectionError("redis is down")
+
+    limiter = RateLimiter(limit=1, window_seconds=60, counter=Unreachable())
+    assert limiter.allow("a") and limiter.allow("a") and limiter.allow("a", disclosure=True)
