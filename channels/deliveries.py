@@ -44,6 +44,35 @@ def claim(
         return False
 
 
+def touch(channel: str, delivery_id: str) -> None:
+    """Its handling starts now: not lost for another ``stale_seconds``."""
+    with session_scope() as session:
+        session.execute(
+            update(ProcessedDelivery)
+            .where(
+                ProcessedDelivery.channel == channel,
+                ProcessedDelivery.delivery_id == delivery_id,
+                ProcessedDelivery.processed_at.is_(None),
+            )
+            .values(received_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
+def is_processed(channel: str, delivery_id: str) -> bool:
+    with session_scope() as session:
+        return (
+            session.execute(
+                select(ProcessedDelivery.id).where(
+                    ProcessedDelivery.channel == channel,
+                    ProcessedDelivery.delivery_id == delivery_id,
+                    ProcessedDelivery.processed_at.is_not(None),
+                )
+            ).first()
+            is not None
+        )
+
+
 def mark_processed(channel: str, delivery_id: str) -> None:
     """Done with (answered, or told something went wrong): its payload goes."""
     with session_scope() as session:

@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.handoff import cases
@@ -195,16 +196,30 @@ class Inbox:
         delivery_key: str,
         metadata: dict[str, Any] | None = None,
         from_button: bool = False,
+        redo: bool = False,
     ) -> None:
         """One message's turn. Its replies are held while Rasa runs under the
         conversation's lock, and sent once it is released (channels/replies.py)."""
         held = HeldReplies(output)
         try:
+            if redo and await self._already_in_conversation(agent, conversation_id, delivery_key):
+                # Its turn ran before its process died: running it again would
+                # read it twice (in a form, as the next answer). Its replies may
+                # be lost, so the young person hears something went wrong.
+                await self.notice(agent, held, conversation_id, "something_went_wrong")
+                return
             await self._deliver(
                 agent, held, conversation_id, channel, text, delivery_key, metadata, from_button
             )
         finally:
             await send_held(held, conversation_id, delivery_key)
+
+    @staticmethod
+    async def _already_in_conversation(agent: Any, conversation_id: str, delivery_key: str) -> bool:
+        tracker = await agent.tracker_store.retrieve(conversation_id)
+        return tracker is not None and any(
+            isinstance(e, UserUttered) and e.message_id == delivery_key for e in tracker.events
+        )
 
     async def _deliver(
         self,
@@ -231,7 +246,9 @@ class Inbox:
         too_long = len(text) > self.settings.max_message_chars and not disclosure
         if too_long:
             text = text[: self.settings.max_message_chars]
-        message = UserMessage(text, output, conversation_id, input_channel=channel, metadata=metadata)
+        message = UserMessage(
+            text, output, conversation_id, input_channel=channel, message_id=delivery_key, metadata=metadata
+        )
         case = await asyncio.to_thread(cases.open_case_for, conversation_id)
         state = _Message(conversation_id, channel, text, delivery_key, output, case)
 

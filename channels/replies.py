@@ -12,6 +12,7 @@ twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -19,10 +20,12 @@ from typing import Any, Protocol
 from rasa.core.channels.channel import OutputChannel
 
 from bot.db.engine import session_scope
-from bot.handoff.outbox import enqueue
+from bot.handoff.outbox import enqueue, has_pending_replies
 
 logger = logging.getLogger(__name__)
-FIRST_TRY_SECONDS = 5.0
+# Longer than a provider's own timeout (Twilio 10 s; python-telegram-bot 5 s to
+# connect + 5 s to read), so a send the provider accepted is not cut short.
+FIRST_TRY_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,10 @@ class TriesOnce(Protocol):
         """The reply as one text, for the outbox (which has no buttons)."""
         ...
 
+    def parts(self, reply: Reply) -> list[Reply]:
+        """What the provider sends as separate messages (SMS-sized parts)."""
+        ...
+
 
 class HeldReplies(OutputChannel):
     """Rasa's output channel for one turn: it keeps the replies instead of
@@ -82,18 +89,36 @@ async def send_held(held: HeldReplies, conversation_id: str, key: str) -> None:
         for reply in held.replies:
             await real.send_text_with_buttons(conversation_id, reply.text, list(reply.buttons))
         return
-    for index, reply in enumerate(held.replies):
-        try:
-            sent = await asyncio.wait_for(real.try_once(conversation_id, reply), FIRST_TRY_SECONDS)
-        except Exception:  # a timeout (maybe delivered) or a provider's error: the outbox decides
-            logger.warning("a reply's first try failed; it goes through the outbox")
-            sent = False
+    # Each SMS part on its own: a failed second part never sends the first again.
+    parts: list[Reply] = [part for reply in held.replies for part in real.parts(reply)]
+    if not parts:
+        return
+    # Replies of an earlier turn still in the outbox go first: this turn's wait behind them.
+    waiting = await asyncio.to_thread(has_pending_replies, conversation_id)
+    for index, part in enumerate(parts):
+        sent = False
+        if not waiting:
+            try:
+                sent = await asyncio.wait_for(real.try_once(conversation_id, part), FIRST_TRY_SECONDS)
+            except Exception:  # a provider's error, or our limit (maybe delivered): the outbox decides
+                logger.warning("a reply's first try failed; it goes through the outbox")
         if not sent:
-            route = await real.route_for(conversation_id)
-            if route is not None:
-                texts = [real.as_text(r) for r in held.replies[index:]]
-                await asyncio.to_thread(queue_replies, route, conversation_id, key, index, texts)
+            await _queue_or_send(real, conversation_id, key, index, parts[index:])
             return
+
+
+async def _queue_or_send(real: Any, conversation_id: str, key: str, start: int, parts: list[Reply]) -> None:
+    try:
+        route = await real.route_for(conversation_id)
+        if route is not None:
+            texts = [real.as_text(p) for p in parts]
+            await asyncio.to_thread(queue_replies, route, conversation_id, key, start, texts)
+    except Exception:
+        # The outbox can't be reached: send them now, with the provider's own retries.
+        logger.exception("could not queue replies; sending them directly")
+        for part in parts:
+            with contextlib.suppress(Exception):
+                await real.send_text_with_buttons(conversation_id, part.text, list(part.buttons))
 
 
 def queue_replies(

@@ -3,10 +3,13 @@ anything that sends on its own (coordinator alerts, replies from a person)."""
 
 from __future__ import annotations
 
+import asyncio
 from functools import cache
 
 from bot.handoff.worker import Sender
 from bot.settings import get_settings
+from channels import contacts
+from channels.deliveries import record_outbound
 from channels.sms.sender import SmsSender
 from channels.telegram.sender import TelegramSender
 
@@ -30,6 +33,18 @@ class _TelegramByChatId:
 
 class _SmsOnce:
     async def send(self, conversation_id: str, destination: str, text: str) -> bool:
+        # A reply queued before the young person sent STOP is not sent after it
+        # (an alert to a coordinator's phone is, whatever the young person did).
+        contact = await asyncio.to_thread(contacts.lookup, conversation_id)
+        if contact is not None and contact.opted_out and contact.address == destination:
+            await asyncio.to_thread(
+                record_outbound,
+                conversation_id=conversation_id,
+                channel="sms",
+                status="suppressed",
+                attempts=0,
+            )
+            return True
         return await sms_sender().send(conversation_id, destination, text, retries=0)
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Text, and_, or_, select, type_coerce, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Text, and_, exists, not_, or_, select, type_coerce, update
+from sqlalchemy.orm import Session, aliased
 
 from bot.crypto import decrypt
 from bot.db.engine import session_scope
@@ -82,12 +82,41 @@ def notify_coordinators(session: Session, conversation_id: str, key: str, body: 
         )
 
 
+REPLY_PREFIX = "reply:"
+
+
 def _claimable(now: datetime) -> object:
+    # A young person's replies go in order: one waits while an earlier one of
+    # the same conversation is pending (alerts never wait behind them).
+    earlier = aliased(OutboxItem)
+    waiting_behind = exists().where(
+        earlier.conversation_id == OutboxItem.conversation_id,
+        earlier.status == Status.PENDING,
+        earlier.id < OutboxItem.id,
+        earlier.dedupe_key.like(REPLY_PREFIX + "%"),
+    )
     return and_(
         OutboxItem.status == Status.PENDING,
         OutboxItem.next_attempt_at <= now,
         or_(OutboxItem.locked_until.is_(None), OutboxItem.locked_until < now),
+        or_(not_(OutboxItem.dedupe_key.like(REPLY_PREFIX + "%")), not_(waiting_behind)),
     )
+
+
+def has_pending_replies(conversation_id: str) -> bool:
+    with session_scope() as session:
+        return (
+            session.execute(
+                select(OutboxItem.id)
+                .where(
+                    OutboxItem.conversation_id == conversation_id,
+                    OutboxItem.status == Status.PENDING,
+                    OutboxItem.dedupe_key.like(REPLY_PREFIX + "%"),
+                )
+                .limit(1)
+            ).first()
+            is not None
+        )
 
 
 def claim_due(
@@ -226,6 +255,7 @@ __all__ = [
     "Status",
     "claim_due",
     "enqueue",
+    "has_pending_replies",
     "mark_failed",
     "mark_sent",
     "notify_coordinators",

@@ -33,7 +33,8 @@ from channels.recovery import recover_forever
 from channels.replies import Reply, with_choices
 from channels.senders import sms_sender
 from channels.sms.keywords import keyword
-from channels.sms.sender import CHANNEL, SmsSender
+from channels.sms.segments import split_for_sms
+from channels.sms.sender import CHANNEL, MAX_SEGMENTS_PER_MESSAGE, SmsSender
 from channels.texts import channel_text, language_of
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,9 @@ class SmsOutput(OutputChannel):
 
     def as_text(self, reply: Reply) -> str:
         return with_choices(reply.text, list(reply.buttons))
+
+    def parts(self, reply: Reply) -> list[Reply]:
+        return [Reply(part) for part in split_for_sms(self.as_text(reply), MAX_SEGMENTS_PER_MESSAGE)]
 
 
 class SmsInput(InputChannel):
@@ -177,9 +181,10 @@ class SmsInput(InputChannel):
 
         return hook
 
-    async def _handle(self, agent: Any, form: dict[str, str]) -> None:
+    async def _handle(self, agent: Any, form: dict[str, str], redo: bool = False) -> None:
         try:
-            await self._handle_message(agent, form)
+            await asyncio.to_thread(deliveries.touch, CHANNEL, form["MessageSid"])
+            await self._handle_message(agent, form, redo)
         except Exception:
             logger.exception("failed to handle an SMS")
             with contextlib.suppress(Exception):
@@ -189,14 +194,16 @@ class SmsInput(InputChannel):
 
     async def _redo(self, agent: Any, delivery_id: str, payload: str, give_up: bool) -> None:
         form = json.loads(payload)
+        if await asyncio.to_thread(deliveries.is_processed, CHANNEL, delivery_id):
+            return  # it was only slow: handled meanwhile
         if not give_up:
-            await self._handle(agent, form)
+            await self._handle(agent, form, redo=True)
             return
         cid = await asyncio.to_thread(contacts.remember, CHANNEL, form["From"])
         await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
         await asyncio.to_thread(deliveries.mark_processed, CHANNEL, delivery_id)
 
-    async def _handle_message(self, agent: Any, form: dict[str, str]) -> None:
+    async def _handle_message(self, agent: Any, form: dict[str, str], redo: bool = False) -> None:
         cid = await asyncio.to_thread(contacts.remember, CHANNEL, form["From"])
         output = self.get_output_channel()
         body = form.get("Body", "").strip()
@@ -219,6 +226,7 @@ class SmsInput(InputChannel):
             channel=CHANNEL,
             text=body,
             delivery_key=form["MessageSid"],
+            redo=redo,
         )
         if has_media:
             await self.inbox.notice(agent, output, cid, "media_not_supported")

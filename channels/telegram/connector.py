@@ -105,6 +105,9 @@ class TelegramOutput(OutputChannel):
         # The outbox sends text only: the buttons' choices go in the text.
         return with_choices(reply.text, list(reply.buttons))
 
+    def parts(self, reply: Reply) -> list[Reply]:
+        return [reply]
+
 
 def parse_update(body: bytes | None, bot: Any) -> Update | None:
     """An update, or None for JSON that isn't one (``null``, ``[]``, a
@@ -213,9 +216,10 @@ class TelegramInput(InputChannel):
         chat = update.effective_chat
         return conversation_id(CHANNEL, str(chat.id)) if chat is not None else f"update-{update.update_id}"
 
-    async def _handle(self, agent: Any, update: Update) -> None:
+    async def _handle(self, agent: Any, update: Update, redo: bool = False) -> None:
         try:
-            await self._handle_update(agent, update)
+            await asyncio.to_thread(deliveries.touch, CHANNEL, str(update.update_id))
+            await self._handle_update(agent, update, redo)
         except Exception:
             logger.exception("failed to handle a Telegram update")
             chat = update.effective_chat
@@ -226,9 +230,11 @@ class TelegramInput(InputChannel):
         await asyncio.to_thread(deliveries.mark_processed, CHANNEL, str(update.update_id))
 
     async def _redo(self, agent: Any, delivery_id: str, payload: str, give_up: bool) -> None:
+        if await asyncio.to_thread(deliveries.is_processed, CHANNEL, delivery_id):
+            return  # it was only slow: handled meanwhile
         update = parse_update(payload.encode(), self.sender.bot)
         if update is not None and not give_up:
-            await self._handle(agent, update)
+            await self._handle(agent, update, redo=True)
             return
         chat = update.effective_chat if update is not None else None
         if chat is not None:
@@ -236,7 +242,7 @@ class TelegramInput(InputChannel):
             await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
         await asyncio.to_thread(deliveries.mark_processed, CHANNEL, delivery_id)
 
-    async def _handle_update(self, agent: Any, update: Update) -> None:
+    async def _handle_update(self, agent: Any, update: Update, redo: bool = False) -> None:
         if update.callback_query is not None:
             query = update.callback_query
             # Telegram refuses to answer an old press (a recovered message): the press still counts.
@@ -279,6 +285,7 @@ class TelegramInput(InputChannel):
             text=text,
             delivery_key=str(update.update_id),
             from_button=from_button,
+            redo=redo,
         )
         if media:
             await self.inbox.notice(agent, output, cid, "media_not_supported")

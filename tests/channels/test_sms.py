@@ -374,3 +374,29 @@ def test_a_message_lost_with_its_process_is_answered_after_all(
     )  # fmt: skip
     expected = as_one([render_text(answer, "en")])[:30]  # (in both languages while the language is unknown)
     wait_for(lambda: expected in as_one(assistant.twilio.bodies_to(number)), timeout=30)
+
+
+@pytest.mark.faults
+def test_a_message_whose_turn_ran_before_its_process_died_is_not_read_twice(assistant: Assistant) -> None:
+    """In a form, reading it again would take it as the next answer."""
+    number = new_number()
+    cid = assistant.conversation_id("sms", number)
+    form = {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "From": number,
+        "To": "+447700900000",
+        "Body": "what is an IV?",
+    }
+    assistant.sms(number, form["Body"], sid=form["MessageSid"])
+    wait_for(lambda: len(assistant.twilio.bodies_to(number)) >= 2)
+    # As if the process died after its turn, before it was marked processed.
+    payload = Fernet(assistant.env["IV_ENCRYPTION_KEY"].encode()).encrypt(json.dumps(form).encode()).decode()
+    received = (datetime.now(UTC) - timedelta(seconds=30)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    assistant.execute(
+        "update processed_deliveries set processed_at = null, payload = :payload, received_at = :at"
+        " where delivery_id = :sid",
+        payload=payload, at=received, sid=form["MessageSid"],
+    )  # fmt: skip
+    went_wrong = as_one([render_text("something_went_wrong", "en")])[:30]
+    wait_for(lambda: went_wrong in as_one(assistant.twilio.bodies_to(number)), timeout=30)
+    assert assistant.user_texts(cid) == ["what is an IV?"]
