@@ -28,7 +28,9 @@ class _TelegramByChatId:
     """The outbox keeps a chat id as text; Telegram wants a number."""
 
     async def send(self, conversation_id: str, destination: str, text: str) -> bool:
-        return await telegram_sender().send(conversation_id, int(destination), text, retries=0)
+        return await telegram_sender().send(
+            conversation_id, int(destination), text, retries=0, raise_refusal=True
+        )
 
 
 class _SmsOnce:
@@ -45,7 +47,7 @@ class _SmsOnce:
                 attempts=0,
             )
             return True
-        return await sms_sender().send(conversation_id, destination, text, retries=0)
+        return await sms_sender().send(conversation_id, destination, text, retries=0, raise_refusal=True)
 
 
 def senders() -> dict[str, Sender]:

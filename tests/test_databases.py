@@ -386,3 +386,38 @@ def test_a_message_never_processed_is_taken_up_again_once_then_given_up_on(datab
     assert again.give_up, "after three tries the young person is told instead"
     deliveries.mark_processed("sms", "SM1")
     assert deliveries.take_unprocessed("sms", stale_seconds=5, now=later + timedelta(seconds=10)) == []
+
+
+@pytest.mark.faults
+def test_a_message_the_provider_refuses_for_good_is_set_aside_not_retried_for_hours(
+    database_url: str,
+) -> None:
+    """A young person who blocked the bot used to be retried 50 times over four hours."""
+    from bot.db.engine import session_scope
+    from bot.db.models import OutboxItem
+    from bot.handoff import outbox
+    from bot.handoff.worker import Refused, run_once
+
+    class Blocked:
+        async def send(self, conversation_id: str, destination: str, text: str) -> bool:
+            raise Refused("blocked by the user")
+
+    migrate(database_url, "head")
+    with session_scope() as session:
+        outbox.enqueue(
+            session,
+            dedupe_key="reply:x:0",
+            route="sms",
+            destination="+447700900002",
+            conversation_id="c",
+            body="hi",
+        )
+    telegram = RecordingSender()
+    asyncio.run(run_once("w1", {"sms": Blocked(), "telegram": telegram}))
+    with session_scope() as session:
+        row = session.execute(
+            sa.select(OutboxItem.status, OutboxItem.last_error).where(OutboxItem.dedupe_key == "reply:x:0")
+        ).one()
+    assert tuple(row) == ("dead", "refused: blocked by the user")
+    asyncio.run(run_once("w1", {"sms": Blocked(), "telegram": telegram}))
+    assert len(telegram.sent) == 1, "coordinators are told"

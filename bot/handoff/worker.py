@@ -28,9 +28,15 @@ MAX_ATTEMPTS = 50  # with backoff capped at 5 minutes: about four hours of tryin
 SEND_TIMEOUT = outbox.LEASE_SECONDS / 3
 
 
+class Refused(Exception):
+    """The provider refuses this message for good (the bot blocked, the number
+    unsubscribed): trying again for hours won't help."""
+
+
 class Sender(Protocol):
     async def send(self, conversation_id: str, destination: str, text: str) -> bool:
-        """Sends one message; True once the provider accepted it."""
+        """Sends one message; True once the provider accepted it. Raises
+        ``Refused`` when no retry can succeed."""
         ...
 
 
@@ -55,6 +61,9 @@ async def send_one(
     except TimeoutError:
         # Maybe delivered: tried again only after the backoff, never at once.
         ok, reason = False, "timed out (may have been delivered)"
+    except Refused as refusal:
+        await asyncio.to_thread(outbox.set_aside, item.id, worker_id, f"refused: {refusal}")
+        return False
     except Exception as error:  # a bug or an outage must not stop the worker
         logger.exception("outbox item %s failed", item.id)
         ok, reason = False, type(error).__name__

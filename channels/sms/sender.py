@@ -12,6 +12,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
+from bot.handoff.worker import Refused
 from bot.settings import Settings
 from channels.deliveries import record_failure, record_outbound
 from channels.sms.segments import segment_count, split_for_sms
@@ -48,15 +49,25 @@ class SmsSender:
         base = self.settings.public_base_url
         return f"{base.rstrip('/')}/webhooks/sms/status" if base else None
 
-    async def send(self, conversation_id: str, to: str, text: str, retries: int | None = None) -> bool:
+    async def send(
+        self,
+        conversation_id: str,
+        to: str,
+        text: str,
+        retries: int | None = None,
+        raise_refusal: bool = False,
+    ) -> bool:
         """Sends ``text`` (split into SMS-sized parts) and says whether all went.
-        ``retries``: 0 where the outbox retries instead (a turn's replies, the worker)."""
+        ``retries``: 0 where the outbox retries instead (a turn's replies, the worker).
+        ``raise_refusal``: raise ``Refused`` when Twilio refuses for good (e.g. 21610, unsubscribed)."""
         ok = True
         for part in split_for_sms(text, MAX_SEGMENTS_PER_MESSAGE):
-            ok = await self._send_part(conversation_id, to, part, retries) and ok
+            ok = await self._send_part(conversation_id, to, part, retries, raise_refusal) and ok
         return ok
 
-    async def _send_part(self, conversation_id: str, to: str, body: str, retries: int | None) -> bool:
+    async def _send_part(
+        self, conversation_id: str, to: str, body: str, retries: int | None, raise_refusal: bool = False
+    ) -> bool:
         attempts, error = 0, ""
         retries = self.settings.send_retries if retries is None else retries
         while attempts <= retries:
@@ -80,6 +91,12 @@ class SmsSender:
             except TwilioRestException as e:
                 error = f"twilio {e.status} {e.code}"
                 if e.status < 500 and e.status != 429:
+                    if raise_refusal:
+                        await asyncio.to_thread(
+                            record_failure, conversation_id=conversation_id, channel=CHANNEL, attempts=attempts,
+                            error=error, segments=segment_count(body),
+                        )  # fmt: skip
+                        raise Refused(error) from None
                     break  # a refusal (e.g. 21610 unsubscribed): retrying won't help
             except (TimeoutError, ClientError, OSError) as e:
                 error = f"network {type(e).__name__}"

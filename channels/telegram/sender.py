@@ -11,6 +11,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.handoff.worker import Refused
 from bot.settings import Settings
 from channels.deliveries import record_failure, record_outbound
 
@@ -55,8 +56,10 @@ class TelegramSender:
         text: str,
         buttons: list[dict[str, Any]] | None = None,
         retries: int | None = None,
+        raise_refusal: bool = False,
     ) -> bool:
-        """``retries``: 0 where the outbox retries instead (a turn's replies, the worker)."""
+        """``retries``: 0 where the outbox retries instead (a turn's replies, the worker).
+        ``raise_refusal``: raise ``Refused`` when the user has blocked the bot (the worker sets it aside)."""
         markup = keyboard(buttons or [])
         attempts, error = 0, ""
         retries = self.settings.send_retries if retries is None else retries
@@ -80,6 +83,15 @@ class TelegramSender:
                 continue
             except Forbidden:
                 error = "blocked by the user"
+                if raise_refusal:
+                    await asyncio.to_thread(
+                        record_failure,
+                        conversation_id=conversation_id,
+                        channel=CHANNEL,
+                        attempts=attempts,
+                        error=error,
+                    )
+                    raise Refused(error) from None
                 break
             except NetworkError as e:  # includes timeouts and 5xx
                 error = f"network {type(e).__name__}"
