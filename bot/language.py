@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import pycld2
 
-from bot.forms.preferences import language_preference_spans
+from bot.forms.preferences import without_language_preferences
 from bot.settings import Language
 
 # Words common in young people's Welsh texts that are not English words.
@@ -125,7 +125,7 @@ def detect(text: str) -> Detection:
 def requested_language(text: str) -> Language | None:
     """The language a message names ("Cymraeg plis" -> cy), if it names just
     one, and not as a wish about the IV ("a woman who speaks Welsh")."""
-    lowered = language_preference_spans(text)
+    lowered = without_language_preferences(text)
     welsh, english = bool(ASKS_FOR_WELSH.search(lowered)), bool(ASKS_FOR_ENGLISH.search(lowered))
     if welsh == english:
         return None

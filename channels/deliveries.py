@@ -44,6 +44,11 @@ def claim(
         return False
 
 
+# A message that waited this long in its conversation's queue is marked as
+# started, so recovery doesn't take it for lost; most start at once and skip it.
+QUEUED_LONG_SECONDS = 10.0
+
+
 def touch(channel: str, delivery_id: str) -> None:
     """Its handling starts now: not lost for another ``stale_seconds``."""
     with session_scope() as session:
@@ -157,6 +162,11 @@ def record_outbound(
                 error=(error or "")[:255] or None,
             )
         )
+
+
+def record_suppressed(conversation_id: str, channel: str) -> None:
+    """Not sent: the young person has stopped texts (SMS STOP)."""
+    record_outbound(conversation_id=conversation_id, channel=channel, status="suppressed", attempts=0)
 
 
 def record_failure(

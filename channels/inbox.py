@@ -38,7 +38,7 @@ from bot.safeguarding.triage import MAX_READ_CHARS
 from bot.settings import LANGUAGES, Language, Settings
 from bot.turn import run_turn
 from channels.rate_limit import RateLimiter, counter_from_settings
-from channels.replies import HeldReplies, send_held
+from channels.replies import HeldReplies, holding
 from channels.texts import channel_text, language_of
 
 logger = logging.getLogger(__name__)
@@ -200,19 +200,14 @@ class Inbox:
     ) -> None:
         """One message's turn. Its replies are held while Rasa runs under the
         conversation's lock, and sent once it is released (channels/replies.py)."""
-        held = HeldReplies(output)
-        try:
+        async with holding(output, conversation_id, delivery_key) as held:
             if redo and await self._already_in_conversation(agent, conversation_id, delivery_key):
                 # Its turn ran before its process died: running it again would
                 # read it twice (in a form, as the next answer). Its replies may
                 # be lost, so the young person hears something went wrong.
                 await self.notice(agent, held, conversation_id, "something_went_wrong")
                 return
-            await self._deliver(
-                agent, held, conversation_id, channel, text, delivery_key, metadata, from_button
-            )
-        finally:
-            await send_held(held, conversation_id, delivery_key)
+            await self._turn(agent, held, conversation_id, channel, text, delivery_key, metadata, from_button)
 
     @staticmethod
     async def _already_in_conversation(agent: Any, conversation_id: str, delivery_key: str) -> bool:
@@ -221,10 +216,10 @@ class Inbox:
             isinstance(e, UserUttered) and e.message_id == delivery_key for e in tracker.events
         )
 
-    async def _deliver(
+    async def _turn(
         self,
         agent: Any,
-        output: OutputChannel,
+        output: HeldReplies,
         conversation_id: str,
         channel: str,
         text: str,
@@ -271,7 +266,7 @@ class Inbox:
             await output.send_text_message(conversation_id, channel_text(key, language))
         if too_long:
             await output.send_text_message(conversation_id, channel_text("message_too_long", language))
-        if turn.answered and isinstance(output, HeldReplies) and not output.replies:
+        if turn.answered and not output.replies:
             # Rasa swallows a failed action (the action server down, a bug in
             # one) and listens: the young person must still hear something.
             logger.error("a turn for %s ended without a reply", conversation_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 # Longer than a provider's own timeout (Twilio 10 s; python-telegram-bot 5 s to
 # connect + 5 s to read), so a send the provider accepted is not cut short.
 FIRST_TRY_SECONDS = 15.0
+_queued_for: set[str] = set()  # conversations whose replies this process put in the outbox
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,17 @@ class HeldReplies(OutputChannel):
         self.replies.append(Reply(text, tuple(buttons)))
 
 
+@contextlib.asynccontextmanager
+async def holding(real: OutputChannel, conversation_id: str, key: str) -> AsyncIterator[HeldReplies]:
+    """The output channel for one turn; what it held is sent on the way out,
+    whatever happened inside."""
+    held = HeldReplies(real)
+    try:
+        yield held
+    finally:
+        await send_held(held, conversation_id, key)
+
+
 async def send_held(held: HeldReplies, conversation_id: str, key: str) -> None:
     """Sends the turn's replies: a quick try each, the rest through the outbox."""
     real: Any = held.real
@@ -93,8 +106,12 @@ async def send_held(held: HeldReplies, conversation_id: str, key: str) -> None:
     parts: list[Reply] = [part for reply in held.replies for part in real.parts(reply)]
     if not parts:
         return
-    # Replies of an earlier turn still in the outbox go first: this turn's wait behind them.
-    waiting = await asyncio.to_thread(has_pending_replies, conversation_id)
+    # Replies of an earlier turn still in the outbox go first: this turn's wait
+    # behind them. Only conversations this process queued for are looked up
+    # (order is kept within a process, not across replicas).
+    waiting = conversation_id in _queued_for and await asyncio.to_thread(has_pending_replies, conversation_id)
+    if not waiting:
+        _queued_for.discard(conversation_id)
     for index, part in enumerate(parts):
         sent = False
         if not waiting:
@@ -113,6 +130,7 @@ async def _queue_or_send(real: Any, conversation_id: str, key: str, start: int, 
         if route is not None:
             texts = [real.as_text(p) for p in parts]
             await asyncio.to_thread(queue_replies, route, conversation_id, key, start, texts)
+            _queued_for.add(conversation_id)
     except Exception:
         # The outbox can't be reached: send them now, with the provider's own retries.
         logger.exception("could not queue replies; sending them directly")

@@ -9,7 +9,7 @@ from functools import cache
 from bot.handoff.worker import Sender
 from bot.settings import get_settings
 from channels import contacts
-from channels.deliveries import record_outbound
+from channels.deliveries import record_suppressed
 from channels.sms.sender import SmsSender
 from channels.telegram.sender import TelegramSender
 
@@ -39,13 +39,7 @@ class _SmsOnce:
         # (an alert to a coordinator's phone is, whatever the young person did).
         contact = await asyncio.to_thread(contacts.lookup, conversation_id)
         if contact is not None and contact.opted_out and contact.address == destination:
-            await asyncio.to_thread(
-                record_outbound,
-                conversation_id=conversation_id,
-                channel="sms",
-                status="suppressed",
-                attempts=0,
-            )
+            await asyncio.to_thread(record_suppressed, conversation_id, "sms")
             return True
         return await sms_sender().send(conversation_id, destination, text, retries=0, raise_refusal=True)
 

@@ -65,7 +65,7 @@ def _language_of(match: re.Match[str]) -> str:
     return "cy" if name in ("welsh", "cymraeg", "gymraeg") else "en"
 
 
-def language_preference_spans(text: str) -> str:
+def without_language_preferences(text: str) -> str:
     """The folded text without its language-as-a-preference phrases, so the
     language detector doesn't take "a woman who speaks Welsh" as "Welsh please"."""
     return LANGUAGE_PREFERENCE.sub(" ", fold(text))

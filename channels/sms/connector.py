@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -71,13 +72,7 @@ class SmsOutput(OutputChannel):
             logger.error("no SMS contact for %s", recipient_id)
             return
         if contact.opted_out:
-            await asyncio.to_thread(
-                deliveries.record_outbound,
-                conversation_id=recipient_id,
-                channel=CHANNEL,
-                status="suppressed",
-                attempts=0,
-            )
+            await asyncio.to_thread(deliveries.record_suppressed, recipient_id, CHANNEL)
             return
         await self.sender.send(recipient_id, contact.address, text)
 
@@ -165,7 +160,9 @@ class SmsInput(InputChannel):
                 return response.text("missing MessageSid or From", status=400)
             cid = conversation_id(CHANNEL, sender)
             if await asyncio.to_thread(deliveries.claim, CHANNEL, sid, cid, json.dumps(form)):
-                self.inbox.in_order(cid, self._handle(request.app.ctx.agent, form))
+                self.inbox.in_order(
+                    cid, self._handle(request.app.ctx.agent, form, queued_at=time.monotonic())
+                )
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @hook.route("/status", methods=["POST"])
@@ -181,9 +178,12 @@ class SmsInput(InputChannel):
 
         return hook
 
-    async def _handle(self, agent: Any, form: dict[str, str], redo: bool = False) -> None:
+    async def _handle(
+        self, agent: Any, form: dict[str, str], redo: bool = False, queued_at: float | None = None
+    ) -> None:
         try:
-            await asyncio.to_thread(deliveries.touch, CHANNEL, form["MessageSid"])
+            if redo or (queued_at and time.monotonic() - queued_at > deliveries.QUEUED_LONG_SECONDS):
+                await asyncio.to_thread(deliveries.touch, CHANNEL, form["MessageSid"])
             await self._handle_message(agent, form, redo)
         except Exception:
             logger.exception("failed to handle an SMS")

@@ -68,7 +68,7 @@ class SmsSender:
     async def _send_part(
         self, conversation_id: str, to: str, body: str, retries: int | None, raise_refusal: bool = False
     ) -> bool:
-        attempts, error = 0, ""
+        attempts, error, refused = 0, "", False
         retries = self.settings.send_retries if retries is None else retries
         while attempts <= retries:
             attempts += 1
@@ -91,12 +91,7 @@ class SmsSender:
             except TwilioRestException as e:
                 error = f"twilio {e.status} {e.code}"
                 if e.status < 500 and e.status != 429:
-                    if raise_refusal:
-                        await asyncio.to_thread(
-                            record_failure, conversation_id=conversation_id, channel=CHANNEL, attempts=attempts,
-                            error=error, segments=segment_count(body),
-                        )  # fmt: skip
-                        raise Refused(error) from None
+                    refused = True
                     break  # a refusal (e.g. 21610 unsubscribed): retrying won't help
             except (TimeoutError, ClientError, OSError) as e:
                 error = f"network {type(e).__name__}"
@@ -110,4 +105,6 @@ class SmsSender:
             error=error,
             segments=segment_count(body),
         )
+        if refused and raise_refusal:
+            raise Refused(error)
         return False

@@ -17,6 +17,7 @@ import contextlib
 import hmac
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -199,7 +200,7 @@ class TelegramInput(InputChannel):
             claim = (CHANNEL, str(update.update_id), key if young else None, payload)
             if not await asyncio.to_thread(deliveries.claim, *claim):
                 return response.text("ok")
-            self.inbox.in_order(key, self._handle(request.app.ctx.agent, update))
+            self.inbox.in_order(key, self._handle(request.app.ctx.agent, update, queued_at=time.monotonic()))
             return response.text("ok")
 
         @hook.listener("after_server_start")
@@ -216,9 +217,12 @@ class TelegramInput(InputChannel):
         chat = update.effective_chat
         return conversation_id(CHANNEL, str(chat.id)) if chat is not None else f"update-{update.update_id}"
 
-    async def _handle(self, agent: Any, update: Update, redo: bool = False) -> None:
+    async def _handle(
+        self, agent: Any, update: Update, redo: bool = False, queued_at: float | None = None
+    ) -> None:
         try:
-            await asyncio.to_thread(deliveries.touch, CHANNEL, str(update.update_id))
+            if redo or (queued_at and time.monotonic() - queued_at > deliveries.QUEUED_LONG_SECONDS):
+                await asyncio.to_thread(deliveries.touch, CHANNEL, str(update.update_id))
             await self._handle_update(agent, update, redo)
         except Exception:
             logger.exception("failed to handle a Telegram update")

@@ -61,7 +61,7 @@ class TelegramSender:
         """``retries``: 0 where the outbox retries instead (a turn's replies, the worker).
         ``raise_refusal``: raise ``Refused`` when the user has blocked the bot (the worker sets it aside)."""
         markup = keyboard(buttons or [])
-        attempts, error = 0, ""
+        attempts, error, refused = 0, "", False
         retries = self.settings.send_retries if retries is None else retries
         while attempts <= retries:
             attempts += 1
@@ -82,16 +82,7 @@ class TelegramSender:
                 await asyncio.sleep(min(delay, 30))
                 continue
             except Forbidden:
-                error = "blocked by the user"
-                if raise_refusal:
-                    await asyncio.to_thread(
-                        record_failure,
-                        conversation_id=conversation_id,
-                        channel=CHANNEL,
-                        attempts=attempts,
-                        error=error,
-                    )
-                    raise Refused(error) from None
+                error, refused = "blocked by the user", True
                 break
             except NetworkError as e:  # includes timeouts and 5xx
                 error = f"network {type(e).__name__}"
@@ -103,4 +94,6 @@ class TelegramSender:
         await asyncio.to_thread(
             record_failure, conversation_id=conversation_id, channel=CHANNEL, attempts=attempts, error=error
         )
+        if refused and raise_refusal:
+            raise Refused(error)
         return False

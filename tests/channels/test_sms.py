@@ -347,6 +347,12 @@ def test_back_to_back_messages_are_handled_in_the_order_they_arrived(assistant: 
     assert wait_for(lambda: len(assistant.user_texts(cid)) == len(sent) and assistant.user_texts(cid)) == sent
 
 
+def as_lost(assistant: Assistant, form: dict[str, str], lost_for: timedelta) -> dict[str, str]:
+    """A delivery row's payload and time, as if its process died ``lost_for`` ago."""
+    payload = Fernet(assistant.env["IV_ENCRYPTION_KEY"].encode()).encrypt(json.dumps(form).encode()).decode()
+    return {"payload": payload, "at": (datetime.now(UTC) - lost_for).strftime("%Y-%m-%d %H:%M:%S.%f")}
+
+
 @pytest.mark.faults
 @pytest.mark.parametrize(
     ("lost_for", "answer"),
@@ -365,12 +371,10 @@ def test_a_message_lost_with_its_process_is_answered_after_all(
         "To": "+447700900000",
         "Body": "what is an IV?",
     }
-    payload = Fernet(assistant.env["IV_ENCRYPTION_KEY"].encode()).encrypt(json.dumps(form).encode()).decode()
-    received = (datetime.now(UTC) - lost_for).strftime("%Y-%m-%d %H:%M:%S.%f")
     assistant.execute(
         "insert into processed_deliveries (channel, delivery_id, received_at, conversation_id, payload, attempts)"
         " values ('sms', :sid, :at, :cid, :payload, 1)",
-        sid=form["MessageSid"], at=received, cid=cid, payload=payload,
+        sid=form["MessageSid"], cid=cid, **as_lost(assistant, form, lost_for),
     )  # fmt: skip
     expected = as_one([render_text(answer, "en")])[:30]  # (in both languages while the language is unknown)
     wait_for(lambda: expected in as_one(assistant.twilio.bodies_to(number)), timeout=30)
@@ -390,12 +394,10 @@ def test_a_message_whose_turn_ran_before_its_process_died_is_not_read_twice(assi
     assistant.sms(number, form["Body"], sid=form["MessageSid"])
     wait_for(lambda: len(assistant.twilio.bodies_to(number)) >= 2)
     # As if the process died after its turn, before it was marked processed.
-    payload = Fernet(assistant.env["IV_ENCRYPTION_KEY"].encode()).encrypt(json.dumps(form).encode()).decode()
-    received = (datetime.now(UTC) - timedelta(seconds=30)).strftime("%Y-%m-%d %H:%M:%S.%f")
     assistant.execute(
         "update processed_deliveries set processed_at = null, payload = :payload, received_at = :at"
         " where delivery_id = :sid",
-        payload=payload, at=received, sid=form["MessageSid"],
+        sid=form["MessageSid"], **as_lost(assistant, form, timedelta(seconds=30)),
     )  # fmt: skip
     went_wrong = as_one([render_text("something_went_wrong", "en")])[:30]
     wait_for(lambda: went_wrong in as_one(assistant.twilio.bodies_to(number)), timeout=30)
