@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -169,7 +169,11 @@ class Inbox:
         return task
 
     async def admit(
-        self, agent: Any, output: OutputChannel, conversation_id: str, disclosure: bool = False
+        self,
+        agent: Any,
+        output: OutputChannel,
+        conversation_id: str,
+        disclosure: bool | Callable[[], bool] = False,
     ) -> bool:
         """Within the sender's rate limit (a first disclosure always is); if
         not, one kind "slow down" per window and nothing else."""
@@ -234,11 +238,14 @@ class Inbox:
         # Nothing past MAX_READ_CHARS is read by anything, a disclosure included:
         # a 1 MB body once stalled the server for 19 s.
         text = as_typed(text[:MAX_READ_CHARS], from_button)
-        # Limits never hide an explicit disclosure.
-        disclosure = bool(await asyncio.to_thread(safeguarding_categories, text))
+
+        @cache
+        def disclosure() -> bool:  # limits never hide an explicit disclosure
+            return bool(safeguarding_categories(text))
+
         if not await self.admit(agent, output, conversation_id, disclosure):
             return
-        too_long = len(text) > self.settings.max_message_chars and not disclosure
+        too_long = len(text) > self.settings.max_message_chars and not disclosure()
         if too_long:
             text = text[: self.settings.max_message_chars]
         message = UserMessage(

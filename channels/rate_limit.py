@@ -108,11 +108,14 @@ class RateLimiter:
             logger.exception("rate limit counter unavailable; letting the message through")
             return 1
 
-    def allow(self, key: str, disclosure: bool = False) -> bool:
-        """Within the limit; or over it, a first disclosure in the window."""
+    def allow(self, key: str, disclosure: bool | Callable[[], bool] = False) -> bool:
+        """Within the limit; or over it, a first disclosure in the window.
+        ``disclosure`` may be a check, run only over the limit (the detector
+        also runs inside the turn: once is enough for a message under it)."""
         if self._hits(f"messages:{key}") <= self.limit:
             return True
-        return disclosure and self._hits(f"disclosures:{key}") == 1
+        is_disclosure = disclosure() if callable(disclosure) else disclosure
+        return is_disclosure and self._hits(f"disclosures:{key}") == 1
 
     def should_warn(self, key: str) -> bool:
         """Only one "slow down" message per window, not one per dropped message."""

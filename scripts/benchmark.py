@@ -4,7 +4,7 @@
 
 "Plain Rasa" is ``rasa init``'s default pipeline and policies (Rasa's own
 default config recipe) trained on our domain and data. Both models are served
-the same way (``rasa run`` with our SMS connector, NLG, encrypted SQL tracker
+the same way (``scripts/serve.py``: ``rasa run`` with our SMS connector, NLG, encrypted SQL tracker
 store and action server) and get the same requests, so the differences are the
 models' own. Measured for each:
 
@@ -294,6 +294,7 @@ def start_server(name: str, model: str, twilio: FakeTwilio, workdir: Path, datab
         IV_TELEGRAM_API_BASE_URL="http://127.0.0.1:9",
         IV_RATE_LIMIT_MESSAGES="100000",
         IV_COORDINATOR_TELEGRAM_CHAT_IDS="",
+        IV_RASA_API_TOKEN=base64.urlsafe_b64encode(os.urandom(24)).decode(),
     )
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True,
                    capture_output=True)  # fmt: skip
@@ -306,7 +307,7 @@ def start_server(name: str, model: str, twilio: FakeTwilio, workdir: Path, datab
     endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
     (workdir / f"{name}-endpoints.yml").write_text(yaml.safe_dump(endpoints), encoding="utf-8")
     rasa = subprocess.Popen(
-        [sys.executable, "-m", "rasa", "run", "--model", model, "--port", str(rasa_port),
+        [sys.executable, "-m", "scripts.serve", "--model", model, "--port", str(rasa_port),
          "--endpoints", str(workdir / f"{name}-endpoints.yml"), "--credentials", "credentials.channels.yml"],
         cwd=ROOT, env=env, stdout=open(workdir / f"{name}-rasa.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
     )  # fmt: skip

@@ -32,6 +32,10 @@ def main(argv: list[str]) -> Any:
     warnings.showwarning = _ours_only
     from rasa.__main__ import main as rasa_main
 
+    from bot import rasa_patches
+
+    rasa_patches.apply()
+
     sys.argv = ["rasa", *argv]
     return rasa_main()
 

@@ -40,6 +40,10 @@ def main(argv: list[str] | None = None) -> None:
     import rasa.api
     from rasa.utils.common import configure_logging_and_warnings
 
+    from bot import rasa_patches
+
+    rasa_patches.apply()
+
     configure_logging_and_warnings(logging.DEBUG if args.debug else logging.INFO)
     rasa.api.run(
         model=args.model,

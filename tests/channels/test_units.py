@@ -50,6 +50,19 @@ def test_over_the_limit_only_a_first_disclosure_gets_through() -> None:
     assert allowed == [True] * 4 + [False] * 26
 
 
+def test_the_disclosure_check_runs_only_over_the_limit() -> None:
+    """Under the limit the detector isn't run again (triage runs it inside the turn)."""
+    limiter = RateLimiter(limit=2, window_seconds=60, counter=MemoryCounter(clock=lambda: 0.0))
+    checked: list[str] = []
+
+    def is_disclosure() -> bool:
+        checked.append("ran")
+        return True
+
+    assert [limiter.allow("a", is_disclosure) for _ in range(4)] == [True, True, True, False]
+    assert checked == ["ran", "ran"]
+
+
 def test_a_sender_is_forgotten_once_their_window_has_passed() -> None:
     now = [0.0]
     counter = MemoryCounter(clock=lambda: now[0])
