@@ -2,8 +2,13 @@
 
 Conversations hold what young people tell us, so the ``data`` column of
 Rasa's ``events`` table is stored as a Fernet token (bot.db.models.EncryptedText).
-Only the column type changes: Rasa's own save and retrieve code runs as is.
 The database is ours (``IV_DATABASE_URL``) unless the endpoint names another.
+
+Rasa reads (and we decrypt) every event of the conversation session on every
+turn, so a turn's cost grew with the conversation. The current session's
+events are kept (decrypted, as JSON) for the most recent conversations, and
+each read asks the database only for events newer than those: see
+``SessionEvents``. Rasa's own save runs as is.
 
 endpoints.yml::
 
@@ -15,11 +20,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import AgentUttered
+from rasa.shared.core.events import AgentUttered, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import declarative_base
@@ -68,6 +75,39 @@ def tell_coordinators_once(conversation_id: str, count: int) -> None:
         notify_coordinators(session, conversation_id, f"unreadable:{conversation_id}", body)
 
 
+# Conversations whose current session is kept in memory (most recent first out
+# last). A session is bounded by Rasa's session expiry (domain.yml).
+RECENT_CONVERSATIONS = 500
+
+
+@dataclass
+class SessionEvents:
+    """One conversation's current session as stored: (row id, timestamp,
+    event JSON), in id order; ``start`` is its latest ``session_started``
+    timestamp. Rasa's query keeps the events at or after that timestamp
+    (all of them if there is none); ``add`` keeps the same ones."""
+
+    rows: list[tuple[int, float | None, str]]
+    start: float | None = None
+
+    def add(self, rows: list[tuple[int, str, float | None, str]]) -> None:
+        for row_id, type_name, timestamp, data in rows:
+            if type_name == SessionStarted.type_name and timestamp is not None:
+                self.start = timestamp if self.start is None else max(self.start, timestamp)
+            self.rows.append((row_id, timestamp, data))
+        if self.start is not None:
+            start = self.start
+            self.rows = [r for r in self.rows if r[1] is not None and r[1] >= start]
+
+    @property
+    def first_id(self) -> int | None:
+        return self.rows[0][0] if self.rows else None
+
+    @property
+    def last_id(self) -> int:
+        return self.rows[-1][0] if self.rows else 0
+
+
 class EncryptedSQLTrackerStore(SQLTrackerStore):
     Base = EventsBase
 
@@ -110,10 +150,55 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                 cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.close()
 
+        self._recent: OrderedDict[str, SessionEvents] = OrderedDict()
+
+    def _columns(self) -> tuple[Any, ...]:
+        e = self.SQLEvent
+        return (e.id, e.type_name, e.timestamp, e.data)
+
+    def _session_events(self, sender_id: str) -> SessionEvents:
+        """The current session's events: only the new ones are read and
+        decrypted, unless the conversation was deleted since (retention,
+        erasure: its first kept row is gone), when all are read again."""
+        e = self.SQLEvent
+        with self.session_scope() as session:
+            known = self._recent.pop(sender_id, None)
+            if known is not None and known.first_id is not None:
+                # The first kept row comes back too (not decrypted): is it still there?
+                data = sa.type_coerce(sa.case((e.id > known.last_id, e.data)), EventData)
+                rows = (
+                    session.query(e.id, e.type_name, e.timestamp, data)
+                    .filter(e.sender_id == sender_id, sa.or_(e.id > known.last_id, e.id == known.first_id))
+                    .order_by(e.id)
+                    .all()
+                )
+                if rows and rows[0][0] == known.first_id:
+                    known.add([tuple(r) for r in rows[1:]])
+                else:
+                    known = None
+            if known is None:
+                query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+                known = SessionEvents([])
+                known.add([tuple(r) for r in query.with_entities(*self._columns()).all()])
+        if known.rows:
+            self._recent[sender_id] = known
+            while len(self._recent) > RECENT_CONVERSATIONS:
+                self._recent.popitem(last=False)
+        return known
+
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
-        tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        if fetch_events_from_all_sessions:
+            tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        else:
+            rows = self._session_events(sender_id).rows
+            events = [json.loads(data) for _id, _timestamp, data in rows]
+            tracker = (
+                DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+                if self.domain and events
+                else None
+            )
         count = unreadable_events(tracker)
         if count:
             # The conversation goes on without the unreadable part; never its content in a log.
