@@ -1,7 +1,7 @@
 """At least once in: a message received but never processed (its process
 died mid-turn) is handled again, in order, by a loop each Rasa process runs;
 one that is too old or has failed too often gets a kind "something went
-wrong, try again" instead of silence (channels/deliveries.py)."""
+wrong, try again" instead of silence (bot/conversations/deliveries.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
+from bot.conversations import deliveries
 from bot.settings import Settings
-from channels import deliveries
 from channels.inbox import Inbox
 
 logger = logging.getLogger(__name__)

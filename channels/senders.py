@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 from functools import cache
 
+from bot.conversations import contacts
+from bot.conversations.deliveries import record_suppressed
 from bot.handoff.worker import Sender
 from bot.settings import get_settings
-from channels import contacts
-from channels.deliveries import record_suppressed
 from channels.sms.sender import SmsSender
 from channels.telegram.sender import TelegramSender
 

@@ -56,6 +56,16 @@ TWILIO_TOKEN = "benchmark-twilio-token"
 PUBLIC_BASE_URL = "https://iv.example.org"
 SMS_PATH = "/webhooks/sms/webhook"
 SETTLE_SECONDS = 1.5
+QUIET = 0.4  # no reply for this long: the turn is over (long conversation)
+LONG_TURNS = (1, 50, 200)
+# Questions with one answer each, asked over and over in one session.
+LONG_CONVERSATION = [
+    "what is an IV?",
+    "how often would they visit",
+    "is it confidential",
+    "can I choose who it is",
+    "what are my rights",
+]
 
 # Realistic conversations: questions in both languages, a referral started,
 # feedback, small talk, a typo or two; one ends with a disclosure.
@@ -394,6 +404,30 @@ class Load:
             if think:
                 await asyncio.sleep(think)
 
+    async def long_conversation(self, client: Any, turns: int) -> dict[str, Any]:
+        """One conversation of ``turns`` questions in one session: does a
+        turn cost more as the history grows? Each turn is timed to its last
+        reply (the turn is over once no reply has come for QUIET seconds)."""
+        number = self.number()
+        latencies: list[float] = []
+        for turn in range(turns):
+            before = len(self.twilio.arrivals[number])
+            started = time.monotonic()
+            await self.send(client, number, LONG_CONVERSATION[turn % len(LONG_CONVERSATION)])
+            await self.twilio.replies(number, before + 1)
+            while True:
+                count = len(self.twilio.arrivals[number])
+                await asyncio.sleep(QUIET)
+                if len(self.twilio.arrivals[number]) == count:
+                    break
+            latencies.append((self.twilio.arrivals[number][-1] - started) * 1000)
+
+        def around(turn: int) -> float:  # the median of the turns within 5 of it
+            window = latencies[max(0, turn - 6) : turn + 5]
+            return round(percentile(window, 50), 1)
+
+        return {"turns": turns, **{f"turn_{t}_ms": around(t) for t in LONG_TURNS if t <= turns}}
+
     async def run(self, concurrency: int, think: float, rounds: int) -> dict[str, Any]:
         import httpx
 
@@ -441,9 +475,17 @@ async def load_test(model: str, name: str, workdir: Path, quick: bool, postgres_
         plan = [(1, 0.0), (10, 0.0), (10, 1.0), (30, 0.0)] if not quick else [(1, 0.0), (10, 0.0)]
         expected_turns = 0
         for concurrency, think in plan:
+            before = await asyncio.to_thread(transactions, server.database_url)
             result = await load.run(concurrency, think, rounds=1 if quick else 2)
+            await asyncio.sleep(2)  # PostgreSQL publishes its counts within a second
+            result["transactions_per_turn"] = round(
+                (await asyncio.to_thread(transactions, server.database_url) - before) / result["turns"], 1
+            )
             expected_turns += result["turns"]
             runs.append(result)
+        async with httpx.AsyncClient(timeout=60) as client:
+            long = await load.long_conversation(client, 20 if quick else max(LONG_TURNS))
+        expected_turns += long["turns"]
         # Rasa saves a turn just after its replies go out: give the last ones a moment.
         deadline = time.monotonic() + 15
         while True:
@@ -455,11 +497,27 @@ async def load_test(model: str, name: str, workdir: Path, quick: bool, postgres_
             "rasa_rss_mb": round(tree_rss_mb(psutil.Process(server.rasa.pid))),
             "action_server_rss_mb": round(tree_rss_mb(psutil.Process(server.actions.pid))),
         }
-        return {"runs": runs, "memory": memory, "turns_sent": expected_turns, "user_messages_stored": stored,
+        return {"runs": runs, "long": long, "memory": memory, "turns_sent": expected_turns, "user_messages_stored": stored,
                 "replies_per_turn": {f"{s}:{t}": n for (s, t), n in load.expected.items()}}  # fmt: skip
     finally:
         await asyncio.to_thread(stop, server)
         await twilio.runner.cleanup()
+
+
+def transactions(database_url: str) -> int:
+    """Transactions committed or rolled back in this database so far (the
+    Rasa server's and the action server's: the benchmark's own are a handful)."""
+    import sqlalchemy as sa
+
+    name = sa.engine.make_url(database_url).database
+    with sa.create_engine(database_url).connect() as connection:
+        return int(
+            connection.execute(
+                sa.text("select xact_commit + xact_rollback from pg_stat_database where datname = :name"),
+                {"name": name},
+            ).scalar()
+            or 0
+        )
 
 
 def count_user_events(database_url: str) -> int:
@@ -505,8 +563,15 @@ def markdown(report: dict[str, Any]) -> str:
                 )
     for o, p in zip(ours["load"]["runs"], plain["load"]["runs"], strict=True):
         label = f"{o['concurrent_conversations']} conversations, think {o['think_time_s']} s"
-        for metric in ("p50_ms", "p95_ms", "p99_ms", "turns_per_s"):
-            rows.append((f"{label}: {metric}", o[metric], p[metric]))
+        for metric in ("p50_ms", "p95_ms", "p99_ms", "turns_per_s", "transactions_per_turn"):
+            rows.append((f"{label}: {metric}", o.get(metric), p.get(metric)))
+    for turn in LONG_TURNS:
+        key = f"turn_{turn}_ms"
+        if key in ours["load"].get("long", {}):
+            rows.append(
+                (f"one long conversation: latency at turn {turn} (ms)", ours["load"]["long"][key],
+                 plain["load"]["long"].get(key))
+            )  # fmt: skip
     rows.append(
         (
             "Rasa server RSS after load (MB)",

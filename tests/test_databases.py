@@ -89,7 +89,7 @@ def test_migrations_upgrade_an_empty_database_and_one_at_the_previous_revision(d
 
 
 def test_addresses_are_unreadable_in_the_table(database_url: str) -> None:
-    from channels.contacts import lookup, remember
+    from bot.conversations.contacts import lookup, remember
 
     migrate(database_url, "head")
     cid = remember("sms", "+447700900123")
@@ -97,6 +97,22 @@ def test_addresses_are_unreadable_in_the_table(database_url: str) -> None:
         raw = connection.execute(sa.text("select address from channel_contacts")).scalar()
     assert "447700900123" not in raw and raw.startswith("gAAAA")
     assert lookup(cid).address == "+447700900123"  # type: ignore[union-attr]
+
+
+def test_a_message_is_accepted_with_its_senders_contact_in_one_go(database_url: str) -> None:
+    """Claim, remember and read the contact: one transaction, not three."""
+    from bot.conversations import contacts, inbound
+
+    migrate(database_url, "head")
+    first = inbound.accept("sms", "SM1", "+447700900123", "{}")
+    assert first.first_time and first.contact is not None
+    assert (first.contact.address, first.contact.opted_out) == ("+447700900123", False)
+    contacts.set_opted_out(first.contact.conversation_id, True)
+    second = inbound.accept("sms", "SM2", "+447700900123", "{}")
+    assert second.contact == contacts.lookup(first.contact.conversation_id)
+    assert second.contact is not None and second.contact.opted_out, "STOP is known without a second read"
+    assert inbound.accept("telegram", "77", None, None) == inbound.Accepted(True, None)
+    assert inbound.accept("telegram", "77", None, None) == inbound.Accepted(False, None)
 
 
 def test_two_workers_never_claim_the_same_outbox_item(database_url: str) -> None:
@@ -365,17 +381,19 @@ def test_a_message_never_processed_is_taken_up_again_once_then_given_up_on(datab
     """At least once in: a claimed message whose process died mid-turn used to be lost."""
     from datetime import timedelta
 
+    from bot.conversations import deliveries, inbound
     from bot.db.models import utcnow
-    from channels import deliveries
 
     migrate(database_url, "head")
-    assert deliveries.claim("sms", "SM1", "sms-abc", '{"Body": "hi"}')
-    assert not deliveries.claim("sms", "SM1", "sms-abc", '{"Body": "hi"}'), "a retry is still ignored"
+    accepted = inbound.accept("sms", "SM1", "+447700900123", '{"Body": "hi"}')
+    assert accepted.first_time and accepted.contact is not None
+    retried = inbound.accept("sms", "SM1", "+447700900123", '{"Body": "hi"}')
+    assert not retried.first_time, "a retry is still ignored"
     later = utcnow() + timedelta(seconds=10)
     [lost] = deliveries.take_unprocessed("sms", stale_seconds=5, now=later)
     assert (lost.delivery_id, lost.conversation_id, lost.payload, lost.give_up) == (
         "SM1",
-        "sms-abc",
+        accepted.contact.conversation_id,
         '{"Body": "hi"}',
         False,
     )

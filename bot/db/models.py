@@ -57,7 +57,7 @@ class ProcessedDelivery(Base):
     delivery_id = Column(String(64), nullable=False)
     received_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     # At least once: what is needed to handle it again if its process died
-    # before it was processed (channels/deliveries.py), kept until then.
+    # before it was processed (bot/conversations/deliveries.py), kept until then.
     conversation_id = Column(String(64))
     payload = Column(EncryptedText)
     attempts = Column(Integer, nullable=False, default=1, server_default="1")

@@ -25,10 +25,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot.crypto import conversation_id
+from bot.conversations import contacts, deliveries, inbound
+from bot.conversations.contacts import Contact
 from bot.locales import render
 from bot.settings import Settings, get_settings
-from channels import contacts, deliveries
 from channels.inbox import Inbox
 from channels.recovery import recover_forever
 from channels.replies import Reply, with_choices
@@ -57,11 +57,12 @@ class SmsOutput(OutputChannel):
     def name(cls) -> str:
         return CHANNEL
 
-    def __init__(self, sender: SmsSender) -> None:
+    def __init__(self, sender: SmsSender, contact: Contact | None = None) -> None:
         self.sender = sender
-        self._contacts: dict[str, Any] = {}  # one message's output: looked up once, not once a reply
+        # One message's output: its contact came with the message, or is looked up once.
+        self._contacts: dict[str, Contact | None] = {contact.conversation_id: contact} if contact else {}
 
-    async def _contact(self, conversation_id: str) -> Any:
+    async def _contact(self, conversation_id: str) -> Contact | None:
         if conversation_id not in self._contacts:
             self._contacts[conversation_id] = await asyncio.to_thread(contacts.lookup, conversation_id)
         return self._contacts[conversation_id]
@@ -115,8 +116,8 @@ class SmsInput(InputChannel):
         self.inbox = Inbox(settings)
         self.validator = RequestValidator(settings.twilio_auth_token or "")
 
-    def get_output_channel(self) -> OutputChannel:
-        return SmsOutput(self.sender)
+    def get_output_channel(self, contact: Contact | None = None) -> OutputChannel:
+        return SmsOutput(self.sender, contact)
 
     def _signed_url(self, request: Request) -> str:
         # Behind a proxy the URL Twilio signed is the public one, not ours.
@@ -158,10 +159,11 @@ class SmsInput(InputChannel):
             sid, sender = form.get("MessageSid"), form.get("From")
             if not sid or not sender:
                 return response.text("missing MessageSid or From", status=400)
-            cid = conversation_id(CHANNEL, sender)
-            if await asyncio.to_thread(deliveries.claim, CHANNEL, sid, cid, json.dumps(form)):
+            accepted = await asyncio.to_thread(inbound.accept, CHANNEL, sid, sender, json.dumps(form))
+            if accepted.first_time and accepted.contact is not None:
                 self.inbox.in_order(
-                    cid, self._handle(request.app.ctx.agent, form, queued_at=time.monotonic())
+                    accepted.contact.conversation_id,
+                    self._handle(request.app.ctx.agent, form, accepted.contact, queued_at=time.monotonic()),
                 )
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
@@ -179,33 +181,41 @@ class SmsInput(InputChannel):
         return hook
 
     async def _handle(
-        self, agent: Any, form: dict[str, str], redo: bool = False, queued_at: float | None = None
+        self,
+        agent: Any,
+        form: dict[str, str],
+        contact: Contact,
+        redo: bool = False,
+        queued_at: float | None = None,
     ) -> None:
         try:
             if redo or (queued_at and time.monotonic() - queued_at > deliveries.QUEUED_LONG_SECONDS):
                 await asyncio.to_thread(deliveries.touch, CHANNEL, form["MessageSid"])
-            await self._handle_message(agent, form, redo)
+            await self._handle_message(agent, form, contact, redo)
         except Exception:
             logger.exception("failed to handle an SMS")
             with contextlib.suppress(Exception):
-                cid = conversation_id(CHANNEL, form["From"])
-                await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
+                output = self.get_output_channel(contact)
+                await self.inbox.notice(agent, output, contact.conversation_id, "something_went_wrong")
         await asyncio.to_thread(deliveries.mark_processed, CHANNEL, form["MessageSid"])
 
     async def _redo(self, agent: Any, delivery_id: str, payload: str, give_up: bool) -> None:
         form = json.loads(payload)
         if await asyncio.to_thread(deliveries.is_processed, CHANNEL, delivery_id):
             return  # it was only slow: handled meanwhile
+        contact = await asyncio.to_thread(contacts.remember_contact, CHANNEL, form["From"])
         if not give_up:
-            await self._handle(agent, form, redo=True)
+            await self._handle(agent, form, contact, redo=True)
             return
-        cid = await asyncio.to_thread(contacts.remember, CHANNEL, form["From"])
-        await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
+        output = self.get_output_channel(contact)
+        await self.inbox.notice(agent, output, contact.conversation_id, "something_went_wrong")
         await asyncio.to_thread(deliveries.mark_processed, CHANNEL, delivery_id)
 
-    async def _handle_message(self, agent: Any, form: dict[str, str], redo: bool = False) -> None:
-        cid = await asyncio.to_thread(contacts.remember, CHANNEL, form["From"])
-        output = self.get_output_channel()
+    async def _handle_message(
+        self, agent: Any, form: dict[str, str], contact: Contact, redo: bool = False
+    ) -> None:
+        cid = contact.conversation_id
+        output = self.get_output_channel(contact)
         body = form.get("Body", "").strip()
         has_media = int(form.get("NumMedia", "0") or 0) > 0
 

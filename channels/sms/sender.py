@@ -12,9 +12,9 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
+from bot.conversations.deliveries import record_failure, record_outbound
 from bot.handoff.worker import Refused
 from bot.settings import Settings
-from channels.deliveries import record_failure, record_outbound
 from channels.sms.segments import segment_count, split_for_sms
 
 # twilio's client logs request details, numbers included, at INFO.

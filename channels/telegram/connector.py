@@ -29,12 +29,13 @@ from sanic.response import HTTPResponse
 from telegram import Message, Update
 from telegram.error import TelegramError
 
+from bot.conversations import contacts, deliveries, inbound
+from bot.conversations.contacts import Contact
 from bot.crypto import conversation_id
 from bot.handoff import cases
 from bot.language import detect
 from bot.locales import render_both
 from bot.settings import Settings, get_settings
-from channels import contacts, deliveries
 from channels.coordinators import is_coordinator, is_coordinator_command
 from channels.inbox import Inbox
 from channels.recovery import recover_forever
@@ -67,9 +68,12 @@ class TelegramOutput(OutputChannel):
     def name(cls) -> str:
         return CHANNEL
 
-    def __init__(self, sender: TelegramSender) -> None:
+    def __init__(self, sender: TelegramSender, contact: Contact | None = None) -> None:
         self.sender = sender
-        self._chat_ids: dict[str, int | None] = {}  # one message's output: looked up once, not once a reply
+        # One message's output: its chat came with the message, or is looked up once.
+        self._chat_ids: dict[str, int | None] = (
+            {contact.conversation_id: int(contact.address)} if contact else {}
+        )
 
     async def _chat_id(self, recipient_id: str) -> int | None:
         if recipient_id not in self._chat_ids:
@@ -162,8 +166,8 @@ class TelegramInput(InputChannel):
         self.sender = telegram_sender()
         self.inbox = Inbox(settings)
 
-    def get_output_channel(self) -> OutputChannel:
-        return TelegramOutput(self.sender)
+    def get_output_channel(self, contact: Contact | None = None) -> OutputChannel:
+        return TelegramOutput(self.sender, contact)
 
     def is_genuine(self, request: Request) -> bool:
         expected = self.settings.telegram_secret_token
@@ -189,18 +193,22 @@ class TelegramInput(InputChannel):
                 # Acknowledged, not refused: Telegram redelivers anything but a 2xx, forever.
                 logger.warning("ignored a Telegram webhook body that is not an update")
                 return response.text("ignored: not a Telegram update")
-            chat = update.effective_chat
-            key = conversation_id(CHANNEL, str(chat.id)) if chat is not None else f"update-{update.update_id}"
             key = self._order_key(update)
             chat = update.effective_chat
             # Only a young person's private chat is kept for recovery: a group
             # is nobody's conversation, and a coordinator's command is never redone.
             young = chat is not None and chat.type == "private" and not is_coordinator(chat.id)
             payload = (request.body or b"").decode("utf-8", "replace") if young else None
-            claim = (CHANNEL, str(update.update_id), key if young else None, payload)
-            if not await asyncio.to_thread(deliveries.claim, *claim):
+            address = str(chat.id) if young and chat is not None else None
+            accepted = await asyncio.to_thread(
+                inbound.accept, CHANNEL, str(update.update_id), address, payload
+            )
+            if not accepted.first_time:
                 return response.text("ok")
-            self.inbox.in_order(key, self._handle(request.app.ctx.agent, update, queued_at=time.monotonic()))
+            handling = self._handle(
+                request.app.ctx.agent, update, accepted.contact, queued_at=time.monotonic()
+            )
+            self.inbox.in_order(key, handling)
             return response.text("ok")
 
         @hook.listener("after_server_start")
@@ -218,12 +226,17 @@ class TelegramInput(InputChannel):
         return conversation_id(CHANNEL, str(chat.id)) if chat is not None else f"update-{update.update_id}"
 
     async def _handle(
-        self, agent: Any, update: Update, redo: bool = False, queued_at: float | None = None
+        self,
+        agent: Any,
+        update: Update,
+        contact: Contact | None = None,
+        redo: bool = False,
+        queued_at: float | None = None,
     ) -> None:
         try:
             if redo or (queued_at and time.monotonic() - queued_at > deliveries.QUEUED_LONG_SECONDS):
                 await asyncio.to_thread(deliveries.touch, CHANNEL, str(update.update_id))
-            await self._handle_update(agent, update, redo)
+            await self._handle_update(agent, update, contact, redo)
         except Exception:
             logger.exception("failed to handle a Telegram update")
             chat = update.effective_chat
@@ -246,7 +259,9 @@ class TelegramInput(InputChannel):
             await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
         await asyncio.to_thread(deliveries.mark_processed, CHANNEL, delivery_id)
 
-    async def _handle_update(self, agent: Any, update: Update, redo: bool = False) -> None:
+    async def _handle_update(
+        self, agent: Any, update: Update, contact: Contact | None = None, redo: bool = False
+    ) -> None:
         if update.callback_query is not None:
             query = update.callback_query
             # Telegram refuses to answer an old press (a recovered message): the press still counts.
@@ -268,8 +283,10 @@ class TelegramInput(InputChannel):
         if chat.type != "private":
             await self._group(agent, chat.id, text)
             return
-        cid = await asyncio.to_thread(contacts.remember, CHANNEL, str(chat.id))
-        output = self.get_output_channel()
+        if contact is None:  # recovered after a restart: remembered again
+            contact = await asyncio.to_thread(contacts.remember_contact, CHANNEL, str(chat.id))
+        cid = contact.conversation_id
+        output = self.get_output_channel(contact)
         if is_coordinator_command(text):
             if await self.inbox.admit(agent, output, cid):
                 await self.inbox.notice(agent, output, cid, "coordinator_only")

@@ -11,9 +11,9 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.conversations.deliveries import record_failure, record_outbound
 from bot.handoff.worker import Refused
 from bot.settings import Settings
-from channels.deliveries import record_failure, record_outbound
 
 # httpx logs every request URL at INFO, and a Telegram URL contains the token;
 # python-telegram-bot logs each call's parameters, chat ids included, at DEBUG.

@@ -40,6 +40,13 @@ def remember(channel: str, address: str) -> str:
     return cid
 
 
+def remember_contact(channel: str, address: str) -> Contact:
+    """``remember``, and the contact as it now is."""
+    cid = remember(channel, address)
+    contact = lookup(cid)
+    return contact if contact is not None else Contact(cid, channel, address, False)
+
+
 def lookup(cid: str) -> Contact | None:
     with session_scope() as session:
         row = session.execute(select(ChannelContact).where(ChannelContact.conversation_id == cid)).scalar()

@@ -1,6 +1,7 @@
 """Provider retries (Telegram ``update_id``, Twilio ``MessageSid``) must not
-produce a second reply: the first delivery claims its id, later ones see it
-taken. The claim is a unique row, so it holds across processes too.
+produce a second reply: the first delivery claims its id (``inbound.accept``),
+later ones see it taken. The claim is a unique row, so it holds across
+processes too.
 
 At least once in: the claim keeps what is needed to handle the message again
 (encrypted) until it is marked processed. One that stays unprocessed (its
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Text, select, type_coerce, update
-from sqlalchemy.exc import IntegrityError
 
 from bot.crypto import decrypt
 from bot.db.engine import session_scope
@@ -26,22 +26,6 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # a message that fails this often gets the kind "something went wrong"
 TOO_LATE = timedelta(minutes=15)  # to answer as if nothing happened
-
-
-def claim(
-    channel: str, delivery_id: str, conversation_id: str | None = None, payload: str | None = None
-) -> bool:
-    """True the first time this delivery is seen, False for a retry."""
-    try:
-        with session_scope() as session:
-            session.add(
-                ProcessedDelivery(
-                    channel=channel, delivery_id=delivery_id, conversation_id=conversation_id, payload=payload
-                )
-            )
-        return True
-    except IntegrityError:
-        return False
 
 
 # A message that waited this long in its conversation's queue is marked as
