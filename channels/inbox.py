@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Final, Literal
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import UserUttered
@@ -59,6 +59,8 @@ WAITING_INTENTS = frozenset({"nlu_fallback", "greet", "out_of_scope", "affirm", 
 # Sent by the connectors themselves (Telegram's /start), not by a button.
 GREET = "/greet"
 CONNECTOR_PAYLOADS = frozenset({GREET})
+UNREAD: Final = "unread"  # the open case wasn't read with the message, or may have changed since
+CaseOnArrival = cases.CaseView | None | Literal["unread"]
 
 
 @cache
@@ -146,6 +148,17 @@ class Inbox:
             counter_from_settings(settings.redis_host, settings.redis_port, settings.redis_password),
         )
         self._tails: dict[str, asyncio.Task[None]] = {}
+        self.turns_finished = 0  # in this process, any conversation's
+
+    def case_on_arrival(
+        self, conversation_id: str, case: cases.CaseView | None, turns_before: int
+    ) -> CaseOnArrival:
+        """The case read with a message (``bot.conversations.inbound``) is
+        still the one to decide its turn by, unless an earlier message of the
+        conversation is waiting or was handled meanwhile (it may have opened one)."""
+        if conversation_id in self._tails or self.turns_finished != turns_before:
+            return UNREAD
+        return case
 
     def in_order(self, conversation_id: str, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         """Runs ``work`` after this conversation's earlier messages (in this
@@ -161,6 +174,7 @@ class Inbox:
             except Exception:  # logged here: nobody awaits this task
                 logger.exception("a message's handling failed")
             finally:
+                self.turns_finished += 1
                 if self._tails.get(conversation_id) is task:
                     del self._tails[conversation_id]
 
@@ -201,6 +215,7 @@ class Inbox:
         metadata: dict[str, Any] | None = None,
         from_button: bool = False,
         redo: bool = False,
+        case: CaseOnArrival = UNREAD,
     ) -> None:
         """One message's turn. Its replies are held while Rasa runs under the
         conversation's lock, and sent once it is released (channels/replies.py)."""
@@ -211,7 +226,9 @@ class Inbox:
                 # be lost, so the young person hears something went wrong.
                 await self.notice(agent, held, conversation_id, "something_went_wrong")
                 return
-            await self._turn(agent, held, conversation_id, channel, text, delivery_key, metadata, from_button)
+            await self._turn(
+                agent, held, conversation_id, channel, text, delivery_key, metadata, from_button, case
+            )
 
     @staticmethod
     async def _already_in_conversation(agent: Any, conversation_id: str, delivery_key: str) -> bool:
@@ -230,6 +247,7 @@ class Inbox:
         delivery_key: str,
         metadata: dict[str, Any] | None,
         from_button: bool,
+        case_on_arrival: CaseOnArrival,
     ) -> None:
         if not text.strip():
             # No words (an empty SMS, a location): a greeting, so a first
@@ -251,7 +269,11 @@ class Inbox:
         message = UserMessage(
             text, output, conversation_id, input_channel=channel, message_id=delivery_key, metadata=metadata
         )
-        case = await asyncio.to_thread(cases.open_case_for, conversation_id)
+        case = (
+            await asyncio.to_thread(cases.open_case_for, conversation_id)
+            if isinstance(case_on_arrival, str)
+            else case_on_arrival
+        )
         state = _Message(conversation_id, channel, text, delivery_key, output, case)
 
         async def on_parsed(parse: dict[str, Any], tracker: DialogueStateTracker) -> bool:

@@ -404,11 +404,11 @@ class Load:
             if think:
                 await asyncio.sleep(think)
 
-    async def long_conversation(self, client: Any, turns: int) -> dict[str, Any]:
+    async def long_conversation(self, client: Any, turns: int, number: str | None = None) -> dict[str, Any]:
         """One conversation of ``turns`` questions in one session: does a
         turn cost more as the history grows? Each turn is timed to its last
         reply (the turn is over once no reply has come for QUIET seconds)."""
-        number = self.number()
+        number = number or self.number()
         latencies: list[float] = []
         for turn in range(turns):
             before = len(self.twilio.arrivals[number])
@@ -477,7 +477,8 @@ async def load_test(model: str, name: str, workdir: Path, quick: bool, postgres_
         for concurrency, think in plan:
             before = await asyncio.to_thread(transactions, server.database_url)
             result = await load.run(concurrency, think, rounds=1 if quick else 2)
-            await asyncio.sleep(2)  # PostgreSQL publishes its counts within a second
+            # A PostgreSQL backend publishes its counts once idle for 10 s (PostgreSQL 15+).
+            await asyncio.sleep(11)
             result["transactions_per_turn"] = round(
                 (await asyncio.to_thread(transactions, server.database_url) - before) / result["turns"], 1
             )

@@ -115,6 +115,32 @@ def test_a_message_is_accepted_with_its_senders_contact_in_one_go(database_url: 
     assert inbound.accept("telegram", "77", None, None) == inbound.Accepted(False, None)
 
 
+def test_a_turns_records_of_what_was_sent_are_written_with_its_processed_mark(database_url: str) -> None:
+    """One transaction at the end of a turn, not one per reply."""
+    from bot.conversations import deliveries, inbound
+    from bot.db.engine import session_scope
+    from bot.db.models import OutboundMessage
+
+    def stored() -> list[str]:
+        with session_scope() as session:
+            return sorted(session.execute(sa.select(OutboundMessage.provider_id)).scalars())
+
+    migrate(database_url, "head")
+    cid = inbound.accept("sms", "SM1", "+447700900123", "{}").contact.conversation_id  # type: ignore[union-attr]
+    with deliveries.outbound_held() as sent:
+        deliveries.record_outbound(
+            conversation_id=cid, channel="sms", status="sent", attempts=1, provider_id="a"
+        )
+        deliveries.record_outbound(
+            conversation_id=cid, channel="sms", status="sent", attempts=1, provider_id="b"
+        )
+        assert stored() == [], "held until the turn is over"
+    deliveries.record_outbound(conversation_id=cid, channel="sms", status="sent", attempts=1, provider_id="c")
+    assert stored() == ["c"], "outside a turn (the worker), written at once"
+    deliveries.mark_processed("sms", "SM1", sent)
+    assert stored() == ["a", "b", "c"] and deliveries.is_processed("sms", "SM1")
+
+
 def test_two_workers_never_claim_the_same_outbox_item(database_url: str) -> None:
     from bot.db.engine import session_scope
     from bot.handoff import outbox

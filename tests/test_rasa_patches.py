@@ -8,6 +8,7 @@ import jsonschema
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.utils.common import all_subclasses
 
 from bot import rasa_patches
 
@@ -58,3 +59,23 @@ def test_rasas_schema_is_checked_once_not_on_every_response(patched: RemoteActio
         for _ in range(3):
             patched._validate_action_result(VALID)
     assert check.call_count == 0 and check4.call_count == 0
+
+
+def test_stored_events_come_back_as_the_same_classes_with_one_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.shared.core import events
+
+    monkeypatch.setattr(events.Event, "resolve_by_type", events.Event.__dict__["resolve_by_type"])
+    names = [cls.type_name for cls in all_subclasses(events.Event)]
+    rasas = {name: events.Event.resolve_by_type(name) for name in names}
+    rasa_patches._event_classes.clear()
+    rasa_patches.apply()
+    scans: list[int] = []
+    real = rasa_patches.all_subclasses
+    monkeypatch.setattr(rasa_patches, "all_subclasses", lambda cls: scans.append(1) or real(cls))
+
+    for _ in range(3):
+        assert {name: events.Event.resolve_by_type(name) for name in names} == rasas
+    assert len(scans) == len(set(names)), "one scan per name, not one per event"
+    with pytest.raises(ValueError):
+        events.Event.resolve_by_type("no_such_event")
+    assert events.Event.resolve_by_type("topic") is None  # Rasa's old name, still understood

@@ -12,8 +12,12 @@ it is too late for that, the young person is told something went wrong.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Text, select, type_coerce, update
 
@@ -62,9 +66,28 @@ def is_processed(channel: str, delivery_id: str) -> bool:
         )
 
 
-def mark_processed(channel: str, delivery_id: str) -> None:
-    """Done with (answered, or told something went wrong): its payload goes."""
+# A turn's records of what was sent, written with its "processed" mark in one
+# transaction (``outbound_held`` / ``mark_processed``) rather than one each.
+_held_outbound: ContextVar[list[dict[str, Any]] | None] = ContextVar("held_outbound", default=None)
+
+
+@contextmanager
+def outbound_held() -> Iterator[list[dict[str, Any]]]:
+    """Inside, records of sent messages wait in the list given, for
+    ``mark_processed`` (``asyncio.to_thread`` carries the list along)."""
+    held: list[dict[str, Any]] = []
+    token = _held_outbound.set(held)
+    try:
+        yield held
+    finally:
+        _held_outbound.reset(token)
+
+
+def mark_processed(channel: str, delivery_id: str, outbound: list[dict[str, Any]] | None = None) -> None:
+    """Done with (answered, or told something went wrong): its payload goes,
+    and the turn's held records of what was sent are written with it."""
     with session_scope() as session:
+        session.add_all(OutboundMessage(**fields) for fields in outbound or [])
         session.execute(
             update(ProcessedDelivery)
             .where(ProcessedDelivery.channel == channel, ProcessedDelivery.delivery_id == delivery_id)
@@ -134,18 +157,21 @@ def record_outbound(
     segments: int | None = None,
     error: str | None = None,
 ) -> None:
+    fields = {
+        "conversation_id": conversation_id,
+        "channel": channel,
+        "status": status,
+        "attempts": attempts,
+        "provider_id": provider_id,
+        "segments": segments,
+        "error": (error or "")[:255] or None,
+    }
+    held = _held_outbound.get()
+    if held is not None:
+        held.append(fields)
+        return
     with session_scope() as session:
-        session.add(
-            OutboundMessage(
-                conversation_id=conversation_id,
-                channel=channel,
-                status=status,
-                attempts=attempts,
-                provider_id=provider_id,
-                segments=segments,
-                error=(error or "")[:255] or None,
-            )
-        )
+        session.add(OutboundMessage(**fields))
 
 
 def record_suppressed(conversation_id: str, channel: str) -> None:

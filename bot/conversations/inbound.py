@@ -1,8 +1,8 @@
 """A provider's message, accepted in one transaction: its delivery id claimed
 (a retry is refused), what is needed to handle it again kept until it is
-handled, and the sender's address remembered. What is needed to send the
-replies (the address, whether they stopped texts) comes back, so nothing is
-looked up again during the turn."""
+handled, the sender's address remembered, and their open case read. What
+is needed to send the replies (the address, whether they stopped texts) and
+to decide the turn (the case) comes back, so nothing is looked up again."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ from bot.conversations.contacts import Contact
 from bot.crypto import conversation_id
 from bot.db.engine import session_scope
 from bot.db.models import ChannelContact, ProcessedDelivery, utcnow
+from bot.handoff.cases import CaseView, open_case_in
 
 
 @dataclass(frozen=True)
 class Accepted:
     first_time: bool  # False: the provider's retry of a message we already have
     contact: Contact | None  # None: no address kept (a group chat, a coordinator)
+    case: CaseView | None = None  # the open case, as it was on arrival
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -55,4 +57,4 @@ def accept(
         opted_out = session.execute(
             select(ChannelContact.opted_out).where(ChannelContact.conversation_id == cid)
         ).scalar_one()
-        return Accepted(True, Contact(cid, channel, address, bool(opted_out)))
+        return Accepted(True, Contact(cid, channel, address, bool(opted_out)), open_case_in(session, cid))

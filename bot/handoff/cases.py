@@ -241,14 +241,19 @@ def open_case_for(conversation_id: str) -> CaseView | None:
     A complaint case doesn't change how the bot talks: the young person can
     still use it while a coordinator deals with the complaint."""
     with session_scope() as session:
-        case = session.execute(
-            select(Case).where(
-                Case.conversation_id == conversation_id,
-                Case.status != "closed",
-                Case.kind.in_(STEP_ASIDE_KINDS),
-            )
-        ).scalar()
-        return _view(case) if case else None
+        return open_case_in(session, conversation_id)
+
+
+def open_case_in(session: Session, conversation_id: str) -> CaseView | None:
+    """``open_case_for``, inside a transaction already open."""
+    case = session.execute(
+        select(Case).where(
+            Case.conversation_id == conversation_id,
+            Case.status != "closed",
+            Case.kind.in_(STEP_ASIDE_KINDS),
+        )
+    ).scalar()
+    return _view(case) if case else None
 
 
 def record_message(case_id: str, text: str, message_key: str, *, relay: bool) -> None:

@@ -29,7 +29,7 @@ from bot.conversations import contacts, deliveries, inbound
 from bot.conversations.contacts import Contact
 from bot.locales import render
 from bot.settings import Settings, get_settings
-from channels.inbox import Inbox
+from channels.inbox import UNREAD, CaseOnArrival, Inbox
 from channels.recovery import recover_forever
 from channels.replies import Reply, with_choices
 from channels.senders import sms_sender
@@ -159,12 +159,13 @@ class SmsInput(InputChannel):
             sid, sender = form.get("MessageSid"), form.get("From")
             if not sid or not sender:
                 return response.text("missing MessageSid or From", status=400)
+            turns_before = self.inbox.turns_finished
             accepted = await asyncio.to_thread(inbound.accept, CHANNEL, sid, sender, json.dumps(form))
             if accepted.first_time and accepted.contact is not None:
-                self.inbox.in_order(
-                    accepted.contact.conversation_id,
-                    self._handle(request.app.ctx.agent, form, accepted.contact, queued_at=time.monotonic()),
-                )
+                cid = accepted.contact.conversation_id
+                case = self.inbox.case_on_arrival(cid, accepted.case, turns_before)
+                handling = self._handle(request.app.ctx.agent, form, accepted.contact, case, time.monotonic())
+                self.inbox.in_order(cid, handling)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @hook.route("/status", methods=["POST"])
@@ -185,19 +186,22 @@ class SmsInput(InputChannel):
         agent: Any,
         form: dict[str, str],
         contact: Contact,
-        redo: bool = False,
+        case: CaseOnArrival = UNREAD,
         queued_at: float | None = None,
+        redo: bool = False,
     ) -> None:
-        try:
-            if redo or (queued_at and time.monotonic() - queued_at > deliveries.QUEUED_LONG_SECONDS):
-                await asyncio.to_thread(deliveries.touch, CHANNEL, form["MessageSid"])
-            await self._handle_message(agent, form, contact, redo)
-        except Exception:
-            logger.exception("failed to handle an SMS")
-            with contextlib.suppress(Exception):
-                output = self.get_output_channel(contact)
-                await self.inbox.notice(agent, output, contact.conversation_id, "something_went_wrong")
-        await asyncio.to_thread(deliveries.mark_processed, CHANNEL, form["MessageSid"])
+        # What is sent is recorded with the "processed" mark, in one transaction.
+        with deliveries.outbound_held() as sent:
+            try:
+                if redo or (queued_at and time.monotonic() - queued_at > deliveries.QUEUED_LONG_SECONDS):
+                    await asyncio.to_thread(deliveries.touch, CHANNEL, form["MessageSid"])
+                await self._handle_message(agent, form, contact, case, redo)
+            except Exception:
+                logger.exception("failed to handle an SMS")
+                with contextlib.suppress(Exception):
+                    output = self.get_output_channel(contact)
+                    await self.inbox.notice(agent, output, contact.conversation_id, "something_went_wrong")
+        await asyncio.to_thread(deliveries.mark_processed, CHANNEL, form["MessageSid"], sent)
 
     async def _redo(self, agent: Any, delivery_id: str, payload: str, give_up: bool) -> None:
         form = json.loads(payload)
@@ -212,7 +216,7 @@ class SmsInput(InputChannel):
         await asyncio.to_thread(deliveries.mark_processed, CHANNEL, delivery_id)
 
     async def _handle_message(
-        self, agent: Any, form: dict[str, str], contact: Contact, redo: bool = False
+        self, agent: Any, form: dict[str, str], contact: Contact, case: CaseOnArrival, redo: bool = False
     ) -> None:
         cid = contact.conversation_id
         output = self.get_output_channel(contact)
@@ -237,6 +241,7 @@ class SmsInput(InputChannel):
             text=body,
             delivery_key=form["MessageSid"],
             redo=redo,
+            case=case,
         )
         if has_media:
             await self.inbox.notice(agent, output, cid, "media_not_supported")

@@ -37,7 +37,7 @@ from bot.language import detect
 from bot.locales import render_both
 from bot.settings import Settings, get_settings
 from channels.coordinators import is_coordinator, is_coordinator_command
-from channels.inbox import Inbox
+from channels.inbox import UNREAD, CaseOnArrival, Inbox
 from channels.recovery import recover_forever
 from channels.replies import Reply, with_choices
 from channels.senders import telegram_sender
@@ -200,13 +200,15 @@ class TelegramInput(InputChannel):
             young = chat is not None and chat.type == "private" and not is_coordinator(chat.id)
             payload = (request.body or b"").decode("utf-8", "replace") if young else None
             address = str(chat.id) if young and chat is not None else None
+            turns_before = self.inbox.turns_finished
             accepted = await asyncio.to_thread(
                 inbound.accept, CHANNEL, str(update.update_id), address, payload
             )
             if not accepted.first_time:
                 return response.text("ok")
+            case = self.inbox.case_on_arrival(key, accepted.case, turns_before)
             handling = self._handle(
-                request.app.ctx.agent, update, accepted.contact, queued_at=time.monotonic()
+                request.app.ctx.agent, update, accepted.contact, case, queued_at=time.monotonic()
             )
             self.inbox.in_order(key, handling)
             return response.text("ok")
@@ -230,21 +232,24 @@ class TelegramInput(InputChannel):
         agent: Any,
         update: Update,
         contact: Contact | None = None,
-        redo: bool = False,
+        case: CaseOnArrival = UNREAD,
         queued_at: float | None = None,
+        redo: bool = False,
     ) -> None:
-        try:
-            if redo or (queued_at and time.monotonic() - queued_at > deliveries.QUEUED_LONG_SECONDS):
-                await asyncio.to_thread(deliveries.touch, CHANNEL, str(update.update_id))
-            await self._handle_update(agent, update, contact, redo)
-        except Exception:
-            logger.exception("failed to handle a Telegram update")
-            chat = update.effective_chat
-            if chat is not None and chat.type == "private" and not is_coordinator(chat.id):
-                with contextlib.suppress(Exception):
-                    cid = self._order_key(update)
-                    await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
-        await asyncio.to_thread(deliveries.mark_processed, CHANNEL, str(update.update_id))
+        # What is sent is recorded with the "processed" mark, in one transaction.
+        with deliveries.outbound_held() as sent:
+            try:
+                if redo or (queued_at and time.monotonic() - queued_at > deliveries.QUEUED_LONG_SECONDS):
+                    await asyncio.to_thread(deliveries.touch, CHANNEL, str(update.update_id))
+                await self._handle_update(agent, update, contact, case, redo)
+            except Exception:
+                logger.exception("failed to handle a Telegram update")
+                chat = update.effective_chat
+                if chat is not None and chat.type == "private" and not is_coordinator(chat.id):
+                    with contextlib.suppress(Exception):
+                        cid = self._order_key(update)
+                        await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
+        await asyncio.to_thread(deliveries.mark_processed, CHANNEL, str(update.update_id), sent)
 
     async def _redo(self, agent: Any, delivery_id: str, payload: str, give_up: bool) -> None:
         if await asyncio.to_thread(deliveries.is_processed, CHANNEL, delivery_id):
@@ -260,7 +265,12 @@ class TelegramInput(InputChannel):
         await asyncio.to_thread(deliveries.mark_processed, CHANNEL, delivery_id)
 
     async def _handle_update(
-        self, agent: Any, update: Update, contact: Contact | None = None, redo: bool = False
+        self,
+        agent: Any,
+        update: Update,
+        contact: Contact | None = None,
+        case: CaseOnArrival = UNREAD,
+        redo: bool = False,
     ) -> None:
         if update.callback_query is not None:
             query = update.callback_query
@@ -307,6 +317,7 @@ class TelegramInput(InputChannel):
             delivery_key=str(update.update_id),
             from_button=from_button,
             redo=redo,
+            case=case,
         )
         if media:
             await self.inbox.notice(agent, output, cid, "media_not_supported")
