@@ -66,6 +66,19 @@ def conversation_id(channel: str, address: str) -> str:
     return f"{channel}-{digest[:32]}"
 
 
+def sign(purpose: str, value: str) -> str:
+    """``value`` with a keyed signature, for a cookie the server issues."""
+    key = _secret("IV_ADDRESS_KEY", get_settings().address_key).encode()
+    digest = hmac.new(key, f"sign:{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+    return f"{value}.{digest[:32]}"
+
+
+def unsign(purpose: str, signed: str) -> str | None:
+    """The value, if ``signed`` came from ``sign`` (any other: None)."""
+    value, _, _digest = signed.rpartition(".")
+    return value if value and hmac.compare_digest(sign(purpose, value), signed) else None
+
+
 def fingerprint(*parts: str) -> str:
     """A keyed hash of normalised answers, to spot the same person twice
     without storing anything readable."""

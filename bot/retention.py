@@ -42,6 +42,7 @@ from bot.db.models import (
     OutboxItem,
     ProcessedDelivery,
     Referral,
+    WebChatMessage,
     utcnow,
 )
 from bot.settings import get_settings, require_production_secrets
@@ -82,6 +83,21 @@ def purge(now: datetime | None = None, dry_run: bool = False) -> dict[str, int]:
                 ),
                 dry_run,
             )
+        # A web chat page's copy of a conversation goes whole, like its events.
+        quiet_pages = (
+            sa.select(WebChatMessage.conversation_id)
+            .group_by(WebChatMessage.conversation_id)
+            .having(sa.func.max(WebChatMessage.created_at) < conversations_before)
+        )
+        counts["web chat messages"] = delete_where(
+            session,
+            WebChatMessage.__table__,
+            sa.and_(
+                WebChatMessage.conversation_id.in_(quiet_pages),
+                WebChatMessage.conversation_id.not_in(safeguarding),
+            ),
+            dry_run,
+        )
         old_cases = sa.select(Case.id).where(
             Case.kind != "safeguarding", Case.status == "closed", Case.closed_at < cases_before
         )

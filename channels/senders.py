@@ -12,6 +12,7 @@ from bot.handoff.worker import Sender
 from bot.settings import get_settings
 from channels.sms.sender import SmsSender
 from channels.telegram.sender import TelegramSender
+from channels.webchat.sender import WebChatSender
 
 
 @cache
@@ -47,4 +48,4 @@ class _SmsOnce:
 def senders() -> dict[str, Sender]:
     """What the outbox worker sends with, by route: one try each, since the
     outbox itself retries (one retry layer)."""
-    return {"sms": _SmsOnce(), "telegram": _TelegramByChatId()}
+    return {"sms": _SmsOnce(), "telegram": _TelegramByChatId(), "webchat": WebChatSender()}

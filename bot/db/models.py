@@ -120,6 +120,20 @@ class CaseMessage(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+class WebChatMessage(Base):
+    """A web chat conversation as its page shows it: the young person's
+    messages and ours (the bot's, and a coordinator's through the outbox).
+    The page asks for those after the last id it has (channels/webchat/)."""
+
+    __tablename__ = "webchat_messages"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(64), nullable=False, index=True)
+    direction = Column(String(8), nullable=False)  # in (young person) | out (us)
+    body = Column(EncryptedText, nullable=False)  # JSON: {"text": ..., "buttons": [...]}
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 class OutboxItem(Base):
     """A message we must send, kept until it is sent: alerts survive a
     restart or a provider being down, and are sent once (``dedupe_key``)."""

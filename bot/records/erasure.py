@@ -35,6 +35,7 @@ from bot.db.models import (
     OutboundMessage,
     OutboxItem,
     Referral,
+    WebChatMessage,
     utcnow,
 )
 from bot.records.audit import audit
@@ -93,6 +94,8 @@ def erase(conversation_id: str) -> dict[str, int]:
 
 
 def delete_conversation(session: sa.orm.Session, conversation_id: str) -> int:
+    # The web chat page's copy of the conversation goes with it.
+    session.execute(sa.delete(WebChatMessage).where(WebChatMessage.conversation_id == conversation_id))
     if not sa.inspect(session.get_bind()).has_table(EVENTS_TABLE):
         return 0
     events = sa.table(EVENTS_TABLE, sa.column("sender_id"))
