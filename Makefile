@@ -31,8 +31,8 @@ serve: model
 	./scripts/with_actions.sh --worker $(BIN)/python -m scripts.serve --model "$$($(BIN)/python -m bot.training | tail -n 1)" --endpoints endpoints.yml --credentials credentials.channels.yml
 
 lint: setup
-	$(BIN)/ruff check bot actions channels tests scripts migrations
-	$(BIN)/ruff format --check bot actions channels tests scripts migrations
+	$(BIN)/ruff check bot actions channels console tests scripts migrations
+	$(BIN)/ruff format --check bot actions channels console tests scripts migrations
 	$(BIN)/mypy
 
 test: model lint

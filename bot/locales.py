@@ -127,6 +127,6 @@ NON_RESPONSE_KEYS = frozenset(
         "preference_gender_woman", "preference_gender_man", "preference_language_cy", "preference_language_en",
         "preference_interest", "preference_and",
     }
-    # The web chat page's own words (channels/webchat/).
-    | {key for key in catalogue("en") if key.startswith((CODE_PREFIX, "intent_", "webchat_"))}
+    # The web chat page's and the console's own words (channels/webchat/, console/).
+    | {key for key in catalogue("en") if key.startswith((CODE_PREFIX, "intent_", "webchat_", "console_"))}
 )  # fmt: skip

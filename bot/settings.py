@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     # "production" refuses to run without real secrets; anything else generates
     # local ones in var/ on first use (never committed).
     environment: str = "development"
+    # The console's cookie is Secure in production; set this too behind HTTPS elsewhere.
+    console_secure_cookies: bool = False
     database_url: str = "sqlite:///var/iv.db"
     # Fernet key (cryptography) for names, addresses and free text at rest.
     encryption_key: str | None = None

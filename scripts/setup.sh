@@ -23,5 +23,15 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# The browser tests drive Debian's Chromium (Playwright's own download can't
+# be reached here). Installed when missing and we may (root with apt).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
+  else
+    echo "The browser tests need Chromium: sudo apt-get install chromium" >&2
+  fi
+fi
+
 # Create or upgrade our own tables (SQLite file var/iv.db unless IV_DATABASE_URL).
 .venv/bin/alembic upgrade head

@@ -115,7 +115,7 @@ class CaseMessage(Base):
 
     id = Column(Integer, primary_key=True)
     case_id = Column(String(12), nullable=False, index=True)
-    direction = Column(String(8), nullable=False)  # in (young person) | out (coordinator)
+    direction = Column(String(8), nullable=False)  # in (young person) | out (coordinator) | note
     text = Column(EncryptedText, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
@@ -275,3 +275,35 @@ class ErasureRequest(Base):
     keep_conversation = Column(Boolean, nullable=False, default=False)  # a safeguarding case holds it
     requested_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     done_at = Column(DateTime(timezone=True))
+
+
+class StaffAccount(Base):
+    """A coordinator's or manager's sign-in to the console (console/): created
+    by an admin command, password hashed with argon2, TOTP for everyone."""
+
+    __tablename__ = "staff_accounts"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(64), nullable=False)
+    role = Column(String(16), nullable=False)  # coordinator | manager (console.security.Role)
+    password_hash = Column(String(255), nullable=False)
+    totp_secret = Column(EncryptedText, nullable=False)
+    last_totp_step = Column(Integer, nullable=False, default=0)  # a code is used once
+    failed_sign_ins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime(timezone=True))
+    disabled_at = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class StaffSession(Base):
+    """A signed-in console session, kept on the server: the cookie holds only
+    a random token, whose hash is the key. Ends when idle or too old."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    staff_id = Column(Integer, nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    ended_at = Column(DateTime(timezone=True))

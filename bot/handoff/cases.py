@@ -235,6 +235,30 @@ def raise_to_urgent(case_id: str, why: str) -> CaseView | None:
         return _view(case)
 
 
+LEVELS = ("urgent", "concern")
+
+
+def change_level(case_id: str, level: str, actor: str, reason: str) -> CaseView | None:
+    """A coordinator raises or lowers a safeguarding case, with a reason (audited)."""
+    if level not in LEVELS or not reason.strip():
+        return None
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.status == "closed" or case.kind != "safeguarding":
+            return None
+        if case.level != level:
+            before = case.level
+            case.level, case.priority = level, priority_of(case.kind, level)
+            if level == "urgent":
+                case.raised_at = utcnow()
+            # The reason may say something personal: kept (encrypted) on the case, not in the audit log.
+            session.add(
+                CaseMessage(case_id=case_id, direction="note", text=f"{before} → {level}: {reason.strip()}")
+            )
+            _audit(session, actor, f"level {level}", case_id, f"from {before}")
+        return _view(case)
+
+
 def open_case_for(conversation_id: str) -> CaseView | None:
     """The open safeguarding or "talk to a person" case, if any.
 
@@ -323,6 +347,28 @@ def queue_line(case: CaseView, now: datetime | None = None) -> str:
     return " / ".join(
         render_for_coordinators("coordinator_case_line", language, values) for language in ("cy", "en")
     )
+
+
+def find(case_id: str) -> CaseView | None:
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        return _view(case) if case else None
+
+
+@dataclass(frozen=True)
+class CaseNote:
+    at: datetime
+    direction: str  # in (young person) | out (coordinator) | note
+    text: str
+
+
+def messages(case_id: str) -> list[CaseNote]:
+    """What was said and noted on the case (decrypted: the caller audits the view)."""
+    with session_scope() as session:
+        rows = session.execute(
+            select(CaseMessage).where(CaseMessage.case_id == case_id).order_by(CaseMessage.id)
+        ).scalars()
+        return [CaseNote(r.created_at, r.direction, r.text) for r in rows]
 
 
 def list_open() -> list[CaseView]:

@@ -97,7 +97,10 @@ def test_without_the_header_or_a_cookie_we_issued_nothing_is_read_or_accepted(
     assert page.say("hi").status_code == 401  # no cookie yet
     forged = httpx.Client(cookies={"iv_chat": "made-up-token.0123456789abcdef0123456789abcdef"})
     assert forged.get(page.url + "messages", headers=HEADERS).status_code == 401
-    assert forged.post(page.url + "messages", json={"id": "x" * 10, "text": "hi"}, headers=HEADERS).status_code == 401
+    assert (
+        forged.post(page.url + "messages", json={"id": "x" * 10, "text": "hi"}, headers=HEADERS).status_code
+        == 401
+    )
 
 
 def test_a_cookie_whose_conversation_was_deleted_is_refused(assistant: Assistant, page: Page) -> None:

@@ -1,0 +1,17 @@
+// Keeps the case queue up to date (every 2 seconds) without reloading the page.
+"use strict";
+(function () {
+  const table = document.querySelector("table[data-refresh]");
+  if (!table) return;
+  const rows = document.getElementById("queue-rows");
+  async function refresh() {
+    try {
+      const response = await fetch(table.dataset.refresh, { credentials: "same-origin" });
+      if (response.ok && response.headers.get("content-type").startsWith("text/html")) {
+        const html = await response.text();
+        if (rows.innerHTML.trim() !== html.trim()) rows.innerHTML = html;  // our own escaped template
+      }
+    } catch (error) { /* try again next time */ }
+  }
+  setInterval(refresh, 2000);
+})();
