@@ -1,7 +1,7 @@
 # Two commands for a fresh machine (see README):
 #   make run    set up, train if needed, and chat in the terminal
 #   make test   set up, train if needed, and run the whole test suite
-.PHONY: setup model run serve test lint evaluate evaluate-safeguarding validate benchmark faults
+.PHONY: setup model run chat serve test lint evaluate evaluate-safeguarding validate benchmark faults
 
 BIN := .venv/bin
 export RASA_TELEMETRY_ENABLED := false
@@ -15,12 +15,20 @@ setup:
 model: setup
 	@$(BIN)/python -m bot.training | tail -n 1
 
-# The terminal chat, with the action server beside it (forms, status, complaints).
-# Third-party warnings are hidden here (not in tests): a newcomer sees the chat.
+# The whole loop on this machine: the web chat page, the console (with a first
+# account, shown once), the action server and the worker (scripts/run_local.py).
 run: export PYTHONWARNINGS := ignore
 run: export TF_CPP_MIN_LOG_LEVEL := 3
 run: export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 run: model
+	@$(BIN)/python -m scripts.run_local --model "$$($(BIN)/python -m bot.training | tail -n 1)"
+
+# The terminal chat, with the action server beside it (forms, status, complaints).
+# Third-party warnings are hidden here (not in tests): a newcomer sees the chat.
+chat: export PYTHONWARNINGS := ignore
+chat: export TF_CPP_MIN_LOG_LEVEL := 3
+chat: export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+chat: model
 	@echo "Starting the chat in the terminal (about 20 seconds). To quit, type /stop."
 	@./scripts/with_actions.sh $(BIN)/python -m scripts.chat shell --quiet --model "$$($(BIN)/python -m bot.training | tail -n 1)" --endpoints endpoints.yml --credentials credentials.yml
 

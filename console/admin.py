@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 
+import pyotp
+
 from bot.settings import require_production_secrets
 from console.security import Role, create_account
 
@@ -20,7 +22,14 @@ def main(argv: list[str] | None = None) -> None:
     add.add_argument("username")
     add.add_argument("display_name")
     add.add_argument("--role", choices=[r.value for r in Role], default=Role.COORDINATOR.value)
+    code = commands.add_parser(
+        "code", help="the current TOTP code for a secret (trying it out on this machine)"
+    )
+    code.add_argument("secret")
     args = parser.parse_args(argv)
+    if args.command == "code":
+        print(pyotp.TOTP(args.secret).now())
+        return
     require_production_secrets()
     account = create_account(args.username, args.display_name, Role(args.role))
     print(f"username:    {account.username}")

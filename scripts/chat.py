@@ -7,6 +7,7 @@ about. Our own warnings still show. Tests never run through here.
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from typing import Any, TextIO
@@ -30,6 +31,8 @@ def _ours_only(
 def main(argv: list[str]) -> Any:
     # Libraries reset the warning filters as they load; how a warning is shown stays ours.
     warnings.showwarning = _ours_only
+    # TensorFlow's own C++ log lines (loaded with Rasa's actions) are not for the chat.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from rasa.__main__ import main as rasa_main
 
     from bot import rasa_patches

@@ -1,4 +1,4 @@
-"""`make run` shows the chat, not other people's deprecation warnings."""
+"""`make chat` shows the chat, not other people's deprecation warnings."""
 
 from __future__ import annotations
 

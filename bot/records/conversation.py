@@ -45,6 +45,8 @@ def conversation_so_far(conversation_id: str, limit: int = 300) -> list[Line]:
             text = json.loads(decrypt(data)).get("text")
         except ValueError:
             continue
+        if text and text.startswith("/"):
+            text = f"[{text[1:].split('{')[0]}]"  # a button: its intent, not its payload
         if text:
             lines.append(Line(datetime.fromtimestamp(timestamp or 0, UTC), SAID[type_name], text))
     return lines

@@ -51,6 +51,7 @@ logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 COOKIE = "iv_chat"
 HEADER = "X-IV-Chat"
+CHOOSE_LANGUAGE = '/choose_language{{"language":"{}"}}'  # the welcome's own button
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 STATIC = {"chat.js": "text/javascript; charset=utf-8", "chat.css": "text/css; charset=utf-8"}
 SECURITY_HEADERS = {
@@ -147,8 +148,10 @@ class WebChatInput(InputChannel):
         @hook.route("/", methods=["GET"])
         async def page(request: Request) -> HTTPResponse:
             language = page_language(request)
+            chosen = request.args.get("lang")
             html = _templates.get_template("page.html").render(
                 language=language,
+                chosen=chosen if chosen in LANGUAGES else "",
                 other="en" if language == "cy" else "cy",
                 t=page_texts(language),
                 base=request.path if request.path.endswith("/") else request.path + "/",
@@ -175,9 +178,12 @@ class WebChatInput(InputChannel):
             resp.cookies[COOKIE]["samesite"] = "Strict"
             resp.cookies[COOKIE]["path"] = request.path.rsplit("/", 1)[0] + "/"
             resp.cookies[COOKIE]["secure"] = self._cookie_secure(request)
-            # The first contact's welcome (in both languages until we know theirs).
+            # The first contact's welcome: in both languages, unless the page
+            # was opened in one on purpose (?lang=cy), when that is chosen.
+            chosen = request.args.get("lang")
+            first = CHOOSE_LANGUAGE.format(chosen) if chosen in LANGUAGES else GREET
             await self._receive(
-                request.app.ctx.agent, page, f"start-{page.token[:16]}", GREET, from_button=True
+                request.app.ctx.agent, page, f"start-{page.token[:16]}", first, from_button=True
             )
             return resp
 

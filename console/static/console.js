@@ -1,4 +1,4 @@
-// Keeps the case queue up to date (every 2 seconds) without reloading the page.
+// Keeps the case queue up to date (every second) without reloading the page.
 "use strict";
 (function () {
   const table = document.querySelector("table[data-refresh]");
@@ -13,5 +13,5 @@
       }
     } catch (error) { /* try again next time */ }
   }
-  setInterval(refresh, 2000);
+  setInterval(refresh, 1000);
 })();

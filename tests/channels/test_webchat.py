@@ -132,3 +132,12 @@ def test_a_disclosure_gets_the_crisis_contacts_a_case_and_a_coordinators_reply(
 
     assistant.telegram_update(tg.message(COORDINATOR_CHAT, f"/reply {case_id} Hi, I'm Sam from the team."))
     wait_for(lambda: any("I'm Sam from the team" in text for text in page.ours()))
+
+
+def test_a_page_opened_in_welsh_starts_the_chat_in_welsh(assistant: Assistant, page: Page) -> None:
+    page.start("cy")
+    [first] = wait_for(page.ours)
+    assert first == render_text("language_set", "cy")
+    page.say("beth ydy ymwelydd annibynnol?")
+    answer = wait_for(lambda: page.ours()[1:])
+    assert answer[0] == render_text("what_is_iv", "cy")

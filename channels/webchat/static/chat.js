@@ -98,7 +98,8 @@
     window.location.replace(NEUTRAL_SITE);
   });
 
-  call("session?lang=" + body.dataset.language, { method: "POST" })
+  // A page opened in one language on purpose (?lang=cy) starts the chat in it.
+  call("session" + (body.dataset.chosen ? "?lang=" + body.dataset.chosen : ""), { method: "POST" })
     .then(() => { poll(); setInterval(poll, 1500); })
     .catch(() => { if (!ended) status.textContent = body.dataset.offline; });
 })();
