@@ -1,4 +1,5 @@
-# One image for every process: Rasa, the action server, the outbox worker and
+# One image for every process: Rasa, the action server, the outbox worker, the
+# coordinators' console and
 # migrations (see docker-compose.yml and deploy/k8s/). The model is trained at
 # build time, so a container never downloads or trains anything.
 FROM python:3.11-slim-bookworm
@@ -20,7 +21,7 @@ COPY . .
 RUN python -m bot.training && useradd --create-home iv && chown -R iv /app
 USER iv
 
-EXPOSE 5005 5055
+EXPOSE 5005 5055 5010
 # The API secret comes from IV_RASA_API_TOKEN (never the command line); without
 # it, or in production without every secret, the server refuses to start.
 CMD ["python", "-m", "scripts.serve", "--model", "models", "--endpoints", "deploy/endpoints.yml", "--credentials", "credentials.channels.yml"]

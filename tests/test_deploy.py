@@ -39,6 +39,18 @@ def test_kubernetes_manifests_parse_and_expose_only_the_webhooks() -> None:
     ]
     kinds = {d["kind"] for d in documents}
     assert {"Deployment", "Service", "Ingress", "Job", "Kustomization"} <= kinds
-    [ingress] = [d for d in documents if d["kind"] == "Ingress"]
-    paths = [p["path"] for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]]
-    assert paths == ["/webhooks/sms/", "/webhooks/telegram/"]
+    ingresses = {d["metadata"]["name"]: d for d in documents if d["kind"] == "Ingress"}
+    public = ingresses.pop("iv-webhooks")
+    paths = [p["path"] for rule in public["spec"]["rules"] for p in rule["http"]["paths"]]
+    assert paths == ["/webhooks/sms/", "/webhooks/telegram/", "/webhooks/webchat/"]
+    # The console has its own ingress, on an internal class, and nothing else goes through it.
+    [console] = ingresses.values()
+    assert console["spec"]["ingressClassName"] == "internal"
+    backends = {p["backend"]["service"]["name"] for r in console["spec"]["rules"] for p in r["http"]["paths"]}
+    assert backends == {"iv-console"}
+
+
+def test_the_console_is_never_published_beyond_the_host_in_compose() -> None:
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
+    assert services["console"]["command"] == ["python", "-m", "console"]
+    assert all(port.startswith("127.0.0.1:") for port in services["console"]["ports"])

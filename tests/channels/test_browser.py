@@ -147,7 +147,9 @@ def test_a_disclosure_on_the_web_reaches_a_coordinator_who_replies(
 
     row = urgent.nth(before).locator("a")  # the newest urgent case: the queue is by severity, then age
     row.wait_for(timeout=10_000)
-    assert time.monotonic() - sent < 2.0 + 1.0, "in the queue within 2 s (plus the page's own refresh)"
+    waited = time.monotonic() - sent
+    print(f"in the queue {waited:.2f} s after the young person pressed send")
+    assert waited < 2.0, "in the coordinator's queue within 2 s"
     chat.screenshot(path=shots / f"webchat-disclosure-{language}.png", full_page=True)
     queue.screenshot(path=shots / f"console-queue-{language}.png", full_page=True)
 
