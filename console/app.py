@@ -18,7 +18,7 @@ from flask import Flask, Response, abort, g, redirect, render_template, request,
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from bot.crypto import _secret
-from bot.locales import catalogue, render_text
+from bot.locales import CODE, catalogue, render_text, say_code
 from bot.settings import LANGUAGES, Language, get_settings
 from console import security
 from console.security import Role, Staff
@@ -90,6 +90,10 @@ def create_app(testing: bool = False, sign_ins_per_minute: int = 10) -> Flask:
         TESTING=testing,
     )
     app.extensions["sign_in_attempts"] = security.Attempts(sign_ins_per_minute)
+    # Codes (urgent, physical_abuse, acknowledged...) in the page's language, as in coordinators' alerts.
+    app.jinja_env.filters["code"] = lambda value: CODE.sub(
+        lambda m: say_code(m.group(0), g.lang), str(value or "-")
+    )
 
     @app.before_request
     def who() -> None:

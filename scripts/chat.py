@@ -1,4 +1,4 @@
-"""``make run``: Rasa's own terminal chat, without the third-party warnings
+"""``make chat``: Rasa's own terminal chat, without the third-party warnings
 (deprecations in TensorFlow, SQLAlchemy, click...) a newcomer can do nothing
 about. Our own warnings still show. Tests never run through here.
 
@@ -32,7 +32,7 @@ def main(argv: list[str]) -> Any:
     # Libraries reset the warning filters as they load; how a warning is shown stays ours.
     warnings.showwarning = _ours_only
     # TensorFlow's own C++ log lines (loaded with Rasa's actions) are not for the chat.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # whatever the parent set (Rasa sets it from its log level)
     from rasa.__main__ import main as rasa_main
 
     from bot import rasa_patches
