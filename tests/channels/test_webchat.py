@@ -141,3 +141,19 @@ def test_a_page_opened_in_welsh_starts_the_chat_in_welsh(assistant: Assistant, p
     page.say("beth ydy ymwelydd annibynnol?")
     answer = wait_for(lambda: page.ours()[1:])
     assert answer[0] == render_text("what_is_iv", "cy")
+
+
+def test_delete_my_data_from_the_page_deletes_its_copy_and_ends_the_cookie(
+    assistant: Assistant, page: Page
+) -> None:
+    page.start("en")
+    wait_for(page.ours)
+    cid = page.conversation_id(assistant)
+    page.say("delete my data")
+    wait_for(lambda: render_text("ask_delete_confirm", "en") in page.ours())
+    page.say("yes")
+    wait_for(lambda: assistant.rows("select done_at from erasure_requests where conversation_id=:c", c=cid))
+    assert assistant.rows("select count(*) from webchat_messages where conversation_id=:c", c=cid)[0][0] == 0
+    assert (
+        page.client.get(page.url + "messages", headers=HEADERS).status_code == 401
+    )  # the cookie opens nothing now
