@@ -152,7 +152,8 @@ def test_delete_my_data_from_the_page_deletes_its_copy_and_ends_the_cookie(
     page.say("delete my data")
     wait_for(lambda: render_text("ask_delete_confirm", "en") in page.ours())
     page.say("yes")
-    wait_for(lambda: assistant.rows("select done_at from erasure_requests where conversation_id=:c", c=cid))
+    done = "select count(*) from erasure_requests where conversation_id=:c and done_at is not null"
+    wait_for(lambda: assistant.rows(done, c=cid)[0][0])  # the worker deletes once the turn is over
     assert assistant.rows("select count(*) from webchat_messages where conversation_id=:c", c=cid)[0][0] == 0
     assert (
         page.client.get(page.url + "messages", headers=HEADERS).status_code == 401
