@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     environment: str = "development"
     # The console's cookie is Secure in production; set this too behind HTTPS elsewhere.
     console_secure_cookies: bool = False
+    # The console is behind one trusted proxy (an ingress): trust its X-Forwarded-For.
+    console_behind_proxy: bool = False
     database_url: str = "sqlite:///var/iv.db"
     # Fernet key (cryptography) for names, addresses and free text at rest.
     encryption_key: str | None = None
@@ -111,6 +113,8 @@ class Settings(BaseSettings):
     max_message_chars: int = 1000
     rate_limit_messages: int = 20
     rate_limit_window_seconds: int = 60
+    # New web chats from one address a window (a school or a care home shares one).
+    webchat_new_chats_per_window: int = 30
     # Shared rate limits across Rasa replicas (the lock store's Redis); memory if unset.
     redis_host: str | None = None
     redis_port: int = 6379

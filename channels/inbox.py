@@ -18,8 +18,10 @@ While a safeguarding (or "talk to a person") case is open:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+import time
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final, Literal
@@ -28,6 +30,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.conversations import deliveries
 from bot.handoff import cases
 from bot.handoff.hours import handoff_text_key, waiting_text_key
 from bot.language import conversation_language
@@ -181,6 +184,32 @@ class Inbox:
         task = asyncio.ensure_future(after_the_one_before())
         self._tails[conversation_id] = task
         return task
+
+    async def handle_once(
+        self,
+        channel: str,
+        delivery_id: str,
+        work: Callable[[], Awaitable[None]],
+        on_error: Callable[[], Awaitable[None]] | None,
+        *,
+        queued_at: float | None = None,
+        redo: bool = False,
+    ) -> None:
+        """What every connector does with a message it accepted: mark it started
+        if it waited (so recovery doesn't take it for lost), run ``work``, tell
+        the young person if it failed (``on_error``: never silence), and mark
+        it processed, with the turn's records of what was sent, in one transaction."""
+        with deliveries.outbound_held() as sent:
+            try:
+                if redo or (queued_at and time.monotonic() - queued_at > deliveries.QUEUED_LONG_SECONDS):
+                    await asyncio.to_thread(deliveries.touch, channel, delivery_id)
+                await work()
+            except Exception:
+                logger.exception("failed to handle a %s message", channel)
+                if on_error is not None:
+                    with contextlib.suppress(Exception):
+                        await on_error()
+        await asyncio.to_thread(deliveries.mark_processed, channel, delivery_id, sent)
 
     async def admit(
         self,

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.crypto import _secret
 from bot.locales import CODE, catalogue, render_text, say_code
@@ -79,6 +80,9 @@ def signed_in(role: Role = Role.COORDINATOR) -> Callable[[Callable[..., Any]], C
 def create_app(testing: bool = False, sign_ins_per_minute: int = 10) -> Flask:
     settings = get_settings()
     app = Flask(__name__)
+    if settings.console_behind_proxy:
+        # Behind one trusted proxy: its X-Forwarded-For names the client (for the sign-in limit).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     app.config.update(
         SECRET_KEY=secret_key(),
         SESSION_COOKIE_NAME=COOKIE,
@@ -99,7 +103,8 @@ def create_app(testing: bool = False, sign_ins_per_minute: int = 10) -> Flask:
     def who() -> None:
         g.lang = language()
         g.t = texts(g.lang)
-        g.staff = security.session_staff(session.get("sid"))
+        # The queue refreshing itself every second doesn't keep an unattended session open.
+        g.staff = security.session_staff(session.get("sid"), active=request.endpoint != "cases.queue_rows")
         if g.staff is None:
             session.pop("sid", None)
 

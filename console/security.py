@@ -6,6 +6,7 @@ the key), ended when idle or too old. No Flask here: tested on its own."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import threading
 import time
@@ -34,6 +35,7 @@ LOCKED_FOR = timedelta(minutes=15)
 IDLE_FOR = timedelta(minutes=30)
 SESSION_AT_MOST = timedelta(hours=10)
 ISSUER = "IV console"
+CODE = re.compile(r"[0-9]{6}")
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ def check_password(username: str, password: str, now: datetime | None = None) ->
             _verify(_stand_in_hash(), password)
             return None
         if row.locked_until is not None and _aware(row.locked_until) > now:
+            _verify(_stand_in_hash(), password)  # as slow as any answer: a lock doesn't tell who exists
             raise Locked()
         if not _verify(row.password_hash, password):
             row.failed_sign_ins += 1
@@ -126,10 +129,16 @@ def _verify(password_hash: str, password: str) -> bool:
 def check_code(staff_id: int, code: str, now: datetime | None = None) -> bool:
     """The TOTP code for now (or the 30 s either side), used once only."""
     now = now or utcnow()
+    code = code.strip()
+    if not CODE.fullmatch(code):
+        return False
     with session_scope() as session:
-        row = session.get(StaffAccount, staff_id)
+        # Locked for update: two requests at once can't both spend one code.
+        row = session.get(StaffAccount, staff_id, with_for_update=True)
         if row is None or row.disabled_at is not None:
             return False
+        if row.locked_until is not None and _aware(row.locked_until) > now:
+            return False  # locked: no more guesses at the code either
         totp = pyotp.TOTP(row.totp_secret)
         step = totp.timecode(now)
         for candidate in (step, step - 1, step + 1):
@@ -156,8 +165,9 @@ def start_session(staff_id: int) -> str:
     return token
 
 
-def session_staff(token: str | None, now: datetime | None = None) -> Staff | None:
-    """Who holds this session, if it is still open; seen now."""
+def session_staff(token: str | None, now: datetime | None = None, active: bool = True) -> Staff | None:
+    """Who holds this session, if it is still open; seen now if ``active``
+    (a page refreshing itself is not a person at the keyboard)."""
     if not token:
         return None
     now = now or utcnow()
@@ -171,7 +181,8 @@ def session_staff(token: str | None, now: datetime | None = None) -> Staff | Non
         account = session.get(StaffAccount, row.staff_id)
         if account is None or account.disabled_at is not None:
             return None
-        row.last_seen_at = now
+        if active:
+            row.last_seen_at = now
         return _staff(account)
 
 

@@ -30,8 +30,8 @@ def password() -> Any:
         return render_template("sign_in.html", step="password", error=g.t["console_slow_down"]), 429
     try:
         staff = security.check_password(request.form.get("username", ""), request.form.get("password", ""))
-    except security.Locked:
-        return render_template("sign_in.html", step="password", error=g.t["console_locked"]), 403
+    except security.Locked:  # said only to the right password: a guess learns nothing
+        return render_template("sign_in.html", step="password", error=g.t["console_wrong_sign_in"]), 401
     if staff is None:
         return render_template("sign_in.html", step="password", error=g.t["console_wrong_sign_in"]), 401
     session.clear()
@@ -56,6 +56,10 @@ def code() -> Any:
     if not _allowed():
         return render_template("sign_in.html", step="code", error=g.t["console_slow_down"]), 429
     if not security.check_code(int(pending), request.form.get("code", "")):
+        session["pending_failures"] = session.get("pending_failures", 0) + 1
+        if session["pending_failures"] >= security.LOCK_AFTER:
+            session.clear()  # start again from the password
+            return redirect(url_for("sign_in.form"))
         return render_template("sign_in.html", step="code", error=g.t["console_wrong_code"]), 401
     lang = session.get("lang")
     session.clear()  # a new session on sign-in: nothing carried over from before

@@ -95,7 +95,7 @@ def _to_young_person(session: Session, case: Case, key: str, body: str) -> bool:
     contact = session.get(ChannelContact, case.conversation_id)
     if contact is None or (contact.channel == "sms" and contact.opted_out):
         return False
-    enqueue(
+    return enqueue(  # False: queued already (the same form sent twice)
         session,
         dedupe_key=key,
         route=contact.channel,
@@ -103,7 +103,6 @@ def _to_young_person(session: Session, case: Case, key: str, body: str) -> bool:
         conversation_id=case.conversation_id,
         body=body,
     )
-    return True
 
 
 def _sms_alert(session: Session, case: Case, key: str, number: str) -> None:
@@ -410,9 +409,9 @@ def reply(case_id: str, actor: str, text: str, message_key: str) -> CaseView | N
         if contact is None or (contact.channel == "sms" and contact.opted_out):
             return None
         _join(session, case, actor, message_key)
-        _to_young_person(session, case, f"reply:{case_id}:{message_key}", text)
-        session.add(CaseMessage(case_id=case_id, direction="out", text=text))
-        _audit(session, actor, "replied", case_id)
+        if _to_young_person(session, case, f"reply:{case_id}:{message_key}", text):
+            session.add(CaseMessage(case_id=case_id, direction="out", text=text))
+            _audit(session, actor, "replied", case_id)
         return _view(case)
 
 

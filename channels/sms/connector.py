@@ -11,7 +11,6 @@ STOP/START/HELP in both languages, and records delivery-status callbacks.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -190,18 +189,16 @@ class SmsInput(InputChannel):
         queued_at: float | None = None,
         redo: bool = False,
     ) -> None:
-        # What is sent is recorded with the "processed" mark, in one transaction.
-        with deliveries.outbound_held() as sent:
-            try:
-                if redo or (queued_at and time.monotonic() - queued_at > deliveries.QUEUED_LONG_SECONDS):
-                    await asyncio.to_thread(deliveries.touch, CHANNEL, form["MessageSid"])
-                await self._handle_message(agent, form, contact, case, redo)
-            except Exception:
-                logger.exception("failed to handle an SMS")
-                with contextlib.suppress(Exception):
-                    output = self.get_output_channel(contact)
-                    await self.inbox.notice(agent, output, contact.conversation_id, "something_went_wrong")
-        await asyncio.to_thread(deliveries.mark_processed, CHANNEL, form["MessageSid"], sent)
+        async def say_something_went_wrong() -> None:
+            output = self.get_output_channel(contact)
+            await self.inbox.notice(agent, output, contact.conversation_id, "something_went_wrong")
+
+        def work() -> Awaitable[None]:
+            return self._handle_message(agent, form, contact, case, redo)
+
+        await self.inbox.handle_once(
+            CHANNEL, form["MessageSid"], work, say_something_went_wrong, queued_at=queued_at, redo=redo
+        )
 
     async def _redo(self, agent: Any, delivery_id: str, payload: str, give_up: bool) -> None:
         form = json.loads(payload)

@@ -236,20 +236,25 @@ class TelegramInput(InputChannel):
         queued_at: float | None = None,
         redo: bool = False,
     ) -> None:
-        # What is sent is recorded with the "processed" mark, in one transaction.
-        with deliveries.outbound_held() as sent:
-            try:
-                if redo or (queued_at and time.monotonic() - queued_at > deliveries.QUEUED_LONG_SECONDS):
-                    await asyncio.to_thread(deliveries.touch, CHANNEL, str(update.update_id))
-                await self._handle_update(agent, update, contact, case, redo)
-            except Exception:
-                logger.exception("failed to handle a Telegram update")
-                chat = update.effective_chat
-                if chat is not None and chat.type == "private" and not is_coordinator(chat.id):
-                    with contextlib.suppress(Exception):
-                        cid = self._order_key(update)
-                        await self.inbox.notice(agent, self.get_output_channel(), cid, "something_went_wrong")
-        await asyncio.to_thread(deliveries.mark_processed, CHANNEL, str(update.update_id), sent)
+        chat = update.effective_chat
+        young = chat is not None and chat.type == "private" and not is_coordinator(chat.id)
+
+        async def say_something_went_wrong() -> None:
+            await self.inbox.notice(
+                agent, self.get_output_channel(), self._order_key(update), "something_went_wrong"
+            )
+
+        def work() -> Awaitable[None]:
+            return self._handle_update(agent, update, contact, case, redo)
+
+        await self.inbox.handle_once(
+            CHANNEL,
+            str(update.update_id),
+            work,
+            say_something_went_wrong if young else None,  # a group or a coordinator gets no apology
+            queued_at=queued_at,
+            redo=redo,
+        )
 
     async def _redo(self, agent: Any, delivery_id: str, payload: str, give_up: bool) -> None:
         if await asyncio.to_thread(deliveries.is_processed, CHANNEL, delivery_id):

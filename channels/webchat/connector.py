@@ -21,7 +21,6 @@ so with the SameSite cookie that is the CSRF protection.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
@@ -43,6 +42,7 @@ from bot.crypto import conversation_id
 from bot.locales import catalogue, render_text
 from bot.settings import LANGUAGES, Language, Settings, get_settings
 from channels.inbox import GREET, UNREAD, CaseOnArrival, Inbox
+from channels.rate_limit import RateLimiter, counter_from_settings
 from channels.recovery import recover_forever
 from channels.replies import Reply
 
@@ -52,6 +52,8 @@ HERE = Path(__file__).resolve().parent
 COOKIE = "iv_chat"
 HEADER = "X-IV-Chat"
 CHOOSE_LANGUAGE = '/choose_language{{"language":"{}"}}'  # the welcome's own button
+MAX_BODY_BYTES = 16_384  # a message is cut at 4,000 characters anyway
+MAX_PAYLOAD_CHARS = 200  # our own buttons' payloads are far shorter
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 STATIC = {"chat.js": "text/javascript; charset=utf-8", "chat.css": "text/css; charset=utf-8"}
 SECURITY_HEADERS = {
@@ -130,6 +132,11 @@ class WebChatInput(InputChannel):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.inbox = Inbox(settings)
+        self.new_chats = RateLimiter(
+            settings.webchat_new_chats_per_window,
+            settings.rate_limit_window_seconds,
+            counter_from_settings(settings.redis_host, settings.redis_port, settings.redis_password),
+        )
 
     def get_output_channel(self) -> OutputChannel:
         return WebChatOutput()
@@ -171,6 +178,10 @@ class WebChatInput(InputChannel):
                 return _secured(response.json({"error": "forbidden"}, status=403))
             if await self._page(request) is not None:
                 return _secured(response.json({"ok": True}))
+            # A new conversation costs a Rasa turn: so many a window from one address.
+            client = f"webchat-session:{request.remote_addr or request.ip}"
+            if not await asyncio.to_thread(self.new_chats.allow, client):
+                return _secured(response.json({"error": "slow down"}, status=429))
             page, cookie = await asyncio.to_thread(webchat.start)
             resp = _secured(response.json({"ok": True, "new": True}))
             resp.cookies[COOKIE] = cookie
@@ -205,6 +216,8 @@ class WebChatInput(InputChannel):
             page = await self._page(request)
             if page is None:
                 return _secured(response.json({"error": "no chat"}, status=401))
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return _secured(response.json({"error": "too long"}, status=413))
             try:
                 body = json.loads(request.body or b"null")
             except ValueError:
@@ -213,7 +226,10 @@ class WebChatInput(InputChannel):
                 return _secured(response.json({"error": "bad message"}, status=400))
             text = str(body.get("text") or "")[:4000]
             payload = body.get("payload")
-            words = str(payload) if isinstance(payload, str) and payload.startswith("/") else text
+            button = (
+                isinstance(payload, str) and payload.startswith("/") and len(payload) <= MAX_PAYLOAD_CHARS
+            )
+            words = str(payload) if button else text
             await self._receive(
                 request.app.ctx.agent, page, body["id"], words, shown=text, from_button=words != text
             )
@@ -221,6 +237,8 @@ class WebChatInput(InputChannel):
 
         @hook.route("/leave", methods=["POST"])
         async def leave(request: Request) -> HTTPResponse:
+            if request.headers.get(HEADER) != "1":  # another site's form can't end someone's chat
+                return _secured(response.json({"error": "forbidden"}, status=403))
             resp = _secured(response.json({"ok": True}))
             resp.cookies[COOKIE] = ""
             resp.cookies[COOKIE]["max-age"] = 0
@@ -275,24 +293,23 @@ class WebChatInput(InputChannel):
         redo: bool = False,
     ) -> None:
         output = self.get_output_channel()
-        # What is sent is recorded with the "processed" mark, in one transaction.
-        with deliveries.outbound_held() as sent:
-            try:
-                if redo or (queued_at and time.monotonic() - queued_at > deliveries.QUEUED_LONG_SECONDS):
-                    await asyncio.to_thread(deliveries.touch, CHANNEL, key)
-                await self.inbox.deliver(
-                    agent=agent,
-                    output=output,
-                    conversation_id=cid,
-                    channel=CHANNEL,
-                    text=words,
-                    delivery_key=key,
-                    from_button=from_button,
-                    redo=redo,
-                    case=case,
-                )
-            except Exception:
-                logger.exception("failed to handle a web chat message")
-                with contextlib.suppress(Exception):
-                    await self.inbox.notice(agent, output, cid, "something_went_wrong")
-        await asyncio.to_thread(deliveries.mark_processed, CHANNEL, key, sent)
+
+        def work() -> Awaitable[None]:
+            return self.inbox.deliver(
+                agent=agent,
+                output=output,
+                conversation_id=cid,
+                channel=CHANNEL,
+                text=words,
+                delivery_key=key,
+                from_button=from_button,
+                redo=redo,
+                case=case,
+            )
+
+        async def say_something_went_wrong() -> None:
+            await self.inbox.notice(agent, output, cid, "something_went_wrong")
+
+        await self.inbox.handle_once(
+            CHANNEL, key, work, say_something_went_wrong, queued_at=queued_at, redo=redo
+        )

@@ -33,6 +33,7 @@ TELEGRAM_SECRET = "telegram-secret-token-for-tests"
 COORDINATOR_CHAT = 777001
 API_TOKEN = "rasa-api-test-token"
 RATE_LIMIT = 20  # the default: a form takes a dozen quick messages
+NEW_WEB_CHATS = 25  # from one address a minute: every web chat test and browser test comes from 127.0.0.1
 ONCALL_NUMBER = "+447700900888"
 ESCALATION_NUMBER = "+447700900999"
 ESCALATION_SECONDS = 3
@@ -123,6 +124,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "IV_TWILIO_API_BASE_URL": twilio.url,
         "IV_PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "IV_RATE_LIMIT_MESSAGES": str(RATE_LIMIT),
+        "IV_WEBCHAT_NEW_CHATS_PER_WINDOW": str(NEW_WEB_CHATS),
         "IV_SEND_BACKOFF_SECONDS": "0.05",
         "IV_ONCALL_SMS_NUMBER": ONCALL_NUMBER,
         "IV_ESCALATION_SMS_NUMBER": ESCALATION_NUMBER,

@@ -11,7 +11,7 @@ import pytest
 
 from bot.locales import render_text
 from tests.channels import telegram_updates as tg
-from tests.channels.conftest import COORDINATOR_CHAT, Assistant, wait_for
+from tests.channels.conftest import COORDINATOR_CHAT, NEW_WEB_CHATS, Assistant, wait_for
 
 BASE = "/webhooks/webchat/"
 HEADERS = {"X-IV-Chat": "1"}
@@ -114,6 +114,8 @@ def test_a_cookie_whose_conversation_was_deleted_is_refused(assistant: Assistant
 
 def test_leaving_quickly_drops_the_cookie(assistant: Assistant, page: Page) -> None:
     page.start()
+    assert page.client.post(page.url + "leave").status_code == 403, "another site's form can't end it"
+    assert page.say("still here").status_code == 202
     response = page.client.post(page.url + "leave", headers=HEADERS)
     assert response.status_code == 200 and "max-age=0" in response.headers["set-cookie"].lower()
     assert page.say("hi").status_code == 401
@@ -158,3 +160,28 @@ def test_delete_my_data_from_the_page_deletes_its_copy_and_ends_the_cookie(
     assert (
         page.client.get(page.url + "messages", headers=HEADERS).status_code == 401
     )  # the cookie opens nothing now
+
+
+def test_a_huge_body_or_a_made_up_button_is_not_read(assistant: Assistant, page: Page) -> None:
+    page.start()
+    wait_for(page.ours)
+    cid = page.conversation_id(assistant)
+    huge = page.client.post(
+        page.url + "messages",
+        content=b'{"id": "huge-00001", "text": "' + b"a" * 20_000 + b'"}',
+        headers={**HEADERS, "Content-Type": "application/json"},
+    )
+    assert huge.status_code == 413
+    assert page.say("hello", payload="/" + "x" * 300).status_code == 202
+    said = wait_for(lambda: [t for t in assistant.user_texts(cid) if t and t.endswith(("hello", "x"))])
+    assert said == ["hello"], "the words typed, not the long payload"
+
+
+# Last in the file: it spends this minute's new chats from 127.0.0.1.
+def test_new_chats_from_one_address_are_limited(assistant: Assistant) -> None:
+    pages = [Page(assistant) for _ in range(NEW_WEB_CHATS + 1)]
+    statuses = [p.start().status_code for p in pages]
+    assert statuses.count(429) >= 1 and set(statuses) <= {200, 429}
+    assert statuses[-1] == 429
+    refused = pages[statuses.index(429)]
+    assert refused.say("hi").status_code == 401, "no cookie was issued"

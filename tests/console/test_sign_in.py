@@ -51,7 +51,34 @@ def test_five_wrong_passwords_lock_the_account(browser: Browser) -> None:
     for _ in range(security.LOCK_AFTER):
         browser.post("/sign-in", {"username": account.username, "password": "wrong"}, form_from="/sign-in")
     response = browser.post("/sign-in", {"username": account.username, "password": account.password})
-    assert response.status_code == 403, "locked, even with the right password"
+    assert response.status_code == 401, "locked, even with the right password"
+    assert browser.get("/sign-in/code").status_code == 302, "no code step"
+    assert "locked" not in response.get_data(as_text=True).lower(), "a lock doesn't say the account exists"
+
+
+def test_a_locked_account_takes_no_more_guesses_at_the_code(coordinator: security.NewAccount) -> None:
+    """Someone with the password once had unlimited tries at the six digits."""
+    staff = security.check_password(coordinator.username, coordinator.password)
+    assert staff is not None
+    for _ in range(security.LOCK_AFTER):
+        assert not security.check_code(staff.id, "000000")
+    assert not security.check_code(staff.id, pyotp.TOTP(coordinator.totp_secret).now()), "locked now"
+
+
+def test_five_wrong_codes_send_the_browser_back_to_the_password(browser: Browser) -> None:
+    account = new_account()
+    browser.post("/sign-in", {"username": account.username, "password": account.password})
+    for _ in range(security.LOCK_AFTER):
+        response = browser.post("/sign-in/code", {"code": "123456"}, form_from="/sign-in")
+    assert response.status_code == 302 and "/sign-in" in response.location
+    assert browser.get("/sign-in/code").status_code == 302
+
+
+def test_a_code_that_is_not_six_digits_is_refused_not_an_error(coordinator: security.NewAccount) -> None:
+    staff = security.check_password(coordinator.username, coordinator.password)
+    assert staff is not None
+    assert not security.check_code(staff.id, "１２３４５６")  # full-width digits once gave a 500
+    assert not security.check_code(staff.id, "12345")
 
 
 def test_a_form_without_its_csrf_token_is_refused(browser: Browser, coordinator: security.NewAccount) -> None:
@@ -93,6 +120,16 @@ def test_sessions_end_when_idle_too_long_or_too_old(coordinator: security.NewAcc
     for minutes in range(25, 11 * 60, 25):  # busy all day, never idle
         seen = security.session_staff(old, now + timedelta(minutes=minutes))
     assert seen is None, "ended after SESSION_AT_MOST however busy"
+
+
+def test_the_queue_refreshing_itself_does_not_keep_a_session_open(coordinator: security.NewAccount) -> None:
+    staff = security.check_password(coordinator.username, coordinator.password)
+    assert staff is not None
+    token = security.start_session(staff.id)
+    now = utcnow()
+    for minutes in range(1, 30):  # an unattended screen polling every minute
+        assert security.session_staff(token, now + timedelta(minutes=minutes), active=False) is not None
+    assert security.session_staff(token, now + security.IDLE_FOR + timedelta(seconds=1)) is None
 
 
 def test_signing_out_ends_the_session_on_the_server(

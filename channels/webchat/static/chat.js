@@ -53,35 +53,50 @@
     return response.json();
   }
 
+  let polling = false;
   async function poll() {
-    if (ended) return;
+    if (ended || polling) return;
+    polling = true;
     try {
       const messages = await call("messages?after=" + after, { method: "GET" });
       for (const message of messages) {
+        if (message.id <= after) continue;  // shown already
         show(message);
-        after = Math.max(after, message.id);
+        after = message.id;
       }
       if (!ended) status.textContent = "";
     } catch (error) {
       if (!ended) status.textContent = body.dataset.offline;
+    } finally {
+      polling = false;
     }
   }
 
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  // Sent until the server has it: the same id each time, so a retry is never
+  // a second message. Returns whether it got there.
   async function send(message) {
-    try {
-      await call("messages", { method: "POST", body: JSON.stringify({ id: newId(), ...message }) });
-      await poll();
-    } catch (error) {
-      if (!ended) status.textContent = body.dataset.offline;
+    const sending = JSON.stringify({ id: newId(), ...message });
+    for (let attempt = 0; attempt < 6 && !ended; attempt++) {
+      try {
+        await call("messages", { method: "POST", body: sending });
+        await poll();
+        return true;
+      } catch (error) {
+        if (!ended) status.textContent = body.dataset.offline;
+        await sleep(1000 * 2 ** attempt);
+      }
     }
+    return false;
   }
 
-  form.addEventListener("submit", (event) => {
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const words = text.value.trim();
     if (!words) return;
     text.value = "";
-    send({ text: words });
+    if (!(await send({ text: words })) && !text.value) text.value = words;  // not lost: theirs to send again
   });
   text.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) {
