@@ -115,7 +115,9 @@ def complaint_status(reference: str) -> Any:
 @pages.get("/check-ins")
 @signed_in()
 def check_ins() -> Any:
-    return render_template("check_ins.html", due=feedback.due(), error=request.args.get("error"))
+    return render_template(
+        "check_ins.html", due=feedback.due(), sent=feedback.sent_check_ins(), error=request.args.get("error")
+    )
 
 
 @pages.post("/check-ins/<reference>")

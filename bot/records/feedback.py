@@ -134,6 +134,18 @@ def due(now: datetime | None = None) -> list[str]:
     return owed
 
 
+def sent_check_ins(limit: int = 100) -> list[CheckInView]:
+    """The latest check-ins sent, newest first, and whether each was answered."""
+    with session_scope() as session:
+        rows = session.execute(
+            select(CheckIn).order_by(CheckIn.sent_at.desc(), CheckIn.id.desc()).limit(limit)
+        )
+        return [
+            CheckInView(c.id, c.referral_reference, c.conversation_id, c.sent_at, c.answered_at)
+            for c in rows.scalars()
+        ]
+
+
 def _aware(moment: datetime) -> datetime:
     # SQLite gives naive datetimes back; everything we store is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)

@@ -182,7 +182,7 @@ def test_a_referral_made_in_the_web_chat_is_listed_and_its_status_changed(
     expect(page.locator(".facts").first).to_contain_text("Sam")
     page.select_option("#new-status", "meeting_arranged")
     page.click("form[action$='/status'] button")
-    expect(page.locator(".facts .status").first).to_have_text("meeting_arranged")
+    expect(page.locator(".facts .status").first).to_have_text(render_text("code_meeting_arranged", "en"))
     page.screenshot(path=shots / "console-referral.png", full_page=True)
     young.close()
     coordinator.close()
