@@ -4,6 +4,7 @@ anything that sends on its own (coordinator alerts, replies from a person)."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from functools import cache
 
 from bot.conversations import contacts
@@ -28,21 +29,28 @@ def telegram_sender() -> TelegramSender:
 class _TelegramByChatId:
     """The outbox keeps a chat id as text; Telegram wants a number."""
 
-    async def send(self, conversation_id: str, destination: str, text: str) -> bool:
+    async def send(
+        self, conversation_id: str, destination: str, text: str, sent_since: datetime | None = None
+    ) -> bool:
+        # The Bot API can't say whether a message went: a timeout is sent again.
         return await telegram_sender().send(
             conversation_id, int(destination), text, retries=0, raise_refusal=True
         )
 
 
 class _SmsOnce:
-    async def send(self, conversation_id: str, destination: str, text: str) -> bool:
+    async def send(
+        self, conversation_id: str, destination: str, text: str, sent_since: datetime | None = None
+    ) -> bool:
         # A reply queued before the young person sent STOP is not sent after it
         # (an alert to a coordinator's phone is, whatever the young person did).
         contact = await asyncio.to_thread(contacts.lookup, conversation_id)
         if contact is not None and contact.opted_out and contact.address == destination:
             await asyncio.to_thread(record_suppressed, conversation_id, "sms")
             return True
-        return await sms_sender().send(conversation_id, destination, text, retries=0, raise_refusal=True)
+        return await sms_sender().send(
+            conversation_id, destination, text, retries=0, raise_refusal=True, sent_since=sent_since
+        )
 
 
 def senders() -> dict[str, Sender]:

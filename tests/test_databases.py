@@ -10,7 +10,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -306,10 +308,55 @@ class RecordingSender:
         self.delay = delay
         self.sent: list[str] = []
 
-    async def send(self, conversation_id: str, destination: str, text: str) -> bool:
+    async def send(self, conversation_id: str, destination: str, text: str, sent_since: Any = None) -> bool:
         self.sent.append(text)
         await asyncio.sleep(self.delay)
         return True
+
+
+class TimingOutSender:
+    """A provider that never answers the first try of each message; notes when
+    each try was told an earlier one may have got through."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, Any]] = []
+
+    async def send(self, conversation_id: str, destination: str, text: str, sent_since: Any = None) -> bool:
+        self.told.append((text, sent_since))
+        if sum(1 for t, _ in self.told if t == text) == 1:
+            raise TimeoutError
+        return True
+
+
+def test_a_retry_after_a_timeout_is_told_to_look_before_sending(database_url: str) -> None:
+    """A timeout may mean sent: the next try is told since when, so a provider
+    that can tell (Twilio) doesn't send twice. A queued reply had a first try already."""
+    from bot.db.engine import session_scope
+    from bot.handoff import outbox
+    from bot.handoff.worker import send_one
+
+    migrate(database_url, "head")
+    with session_scope() as session:
+        for key, body in (("alert:1", "alert"), ("reply:k:0", "reply")):
+            outbox.enqueue(
+                session,
+                dedupe_key=key,
+                route="sms",
+                destination="+447700900001",
+                conversation_id="c",
+                body=body,
+            )
+    sms = TimingOutSender()
+    for item in outbox.claim_due("w1"):
+        asyncio.run(send_one(item, "w1", {"sms": sms}))
+    later = datetime.now(UTC) + timedelta(minutes=10)  # past the backoff
+    [again] = [i for i in outbox.claim_due("w1", now=later) if i.body == "alert"]
+    asyncio.run(send_one(again, "w1", {"sms": sms}))
+
+    since = dict(sms.told[:2])
+    assert since["alert"] is None, "a first try: nothing to look for"
+    assert since["reply"] is not None and since["reply"] < datetime.now(UTC)
+    assert sms.told[-1][0] == "alert" and sms.told[-1][1] is not None
 
 
 @pytest.mark.faults
@@ -443,7 +490,9 @@ def test_a_message_the_provider_refuses_for_good_is_set_aside_not_retried_for_ho
     from bot.handoff.worker import Refused, run_once
 
     class Blocked:
-        async def send(self, conversation_id: str, destination: str, text: str) -> bool:
+        async def send(
+            self, conversation_id: str, destination: str, text: str, sent_since: Any = None
+        ) -> bool:
             raise Refused("blocked by the user")
 
     migrate(database_url, "head")

@@ -179,6 +179,15 @@ def record_suppressed(conversation_id: str, channel: str) -> None:
     record_outbound(conversation_id=conversation_id, channel=channel, status="suppressed", attempts=0)
 
 
+def known_provider_ids(provider_ids: list[str]) -> set[str]:
+    """Which of these provider message ids we have a record of sending."""
+    with session_scope() as session:
+        rows = session.execute(
+            select(OutboundMessage.provider_id).where(OutboundMessage.provider_id.in_(provider_ids))
+        )
+        return {row[0] for row in rows}
+
+
 def record_failure(
     *, conversation_id: str, channel: str, attempts: int, error: str, segments: int | None = None
 ) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Text, and_, exists, not_, or_, select, type_coerce, update
@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300
 LEASE_SECONDS = 60.0
 CLAIM_LIMIT = 5  # a few at a time: each is sent well inside its lease
+# A reply's first try starts up to 15 s before it is queued (channels/replies.py),
+# and the provider's clock is not ours.
+MAY_HAVE_GONE_BEFORE = timedelta(seconds=60)
 
 
 class Status(StrEnum):
@@ -48,6 +51,16 @@ class Pending:
     body: str
     attempts: int
     dedupe_key: str = ""
+    created_at: datetime | None = None
+
+    @property
+    def sent_since(self) -> datetime | None:
+        """When an earlier try may have reached the provider although we never
+        heard back (a timeout): a retry should look before it sends again.
+        A queued reply had its first try before it was queued."""
+        if self.created_at is None or not (self.attempts or self.dedupe_key.startswith("reply:")):
+            return None
+        return self.created_at - MAY_HAVE_GONE_BEFORE
 
 
 def enqueue(
@@ -157,6 +170,7 @@ def claim_due(
                     type_coerce(OutboxItem.body, Text),
                     OutboxItem.attempts,
                     OutboxItem.dedupe_key,
+                    OutboxItem.created_at,
                 ).where(OutboxItem.id == item_id)
             ).one()
             try:
@@ -164,7 +178,8 @@ def claim_due(
             except ValueError:
                 unreadable.append(item_id)
                 continue
-            claimed.append(Pending(item_id, row[0], destination, row[2], body, row[4], row[5]))
+            created = row[6] if row[6].tzinfo else row[6].replace(tzinfo=UTC)  # SQLite: naive UTC
+            claimed.append(Pending(item_id, row[0], destination, row[2], body, row[4], row[5], created))
         for item_id in unreadable:
             _set_aside(session, item_id, "cannot decrypt: wrong key or damaged data")
     return claimed

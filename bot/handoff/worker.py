@@ -16,6 +16,7 @@ import os
 import socket
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Protocol
 
 from bot.handoff import cases, outbox
@@ -34,9 +35,14 @@ class Refused(Exception):
 
 
 class Sender(Protocol):
-    async def send(self, conversation_id: str, destination: str, text: str) -> bool:
+    async def send(
+        self, conversation_id: str, destination: str, text: str, sent_since: datetime | None = None
+    ) -> bool:
         """Sends one message; True once the provider accepted it. Raises
-        ``Refused`` when no retry can succeed."""
+        ``Refused`` when no retry can succeed. ``sent_since``: an earlier try
+        since then may have got through unheard (a timeout); a provider that
+        can tell skips what it finds was sent (Twilio), one that can't sends
+        again (Telegram: a possible duplicate rather than a possible loss)."""
         ...
 
 
@@ -56,7 +62,9 @@ async def send_one(
     if not await asyncio.to_thread(outbox.renew, item.id, worker_id):
         return False  # another worker has it now
     try:
-        ok = await asyncio.wait_for(sender.send(item.conversation_id, item.destination, item.body), timeout)
+        ok = await asyncio.wait_for(
+            sender.send(item.conversation_id, item.destination, item.body, item.sent_since), timeout
+        )
         reason = "provider refused or unreachable"
     except TimeoutError:
         # Maybe delivered: tried again only after the backoff, never at once.

@@ -6,7 +6,10 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 
 from pytest_httpserver import HTTPServer
@@ -88,12 +91,20 @@ class FakeTwilio(FakeProvider):
     def __init__(self) -> None:
         super().__init__()
         self._failing: dict[str, int] = {}
+        self._hanging: dict[str, float] = {}
 
     def start(self) -> FakeTwilio:
         super().start()
         path = f"/2010-04-01/Accounts/{self.ACCOUNT_SID}/Messages.json"
         self.server.expect_request(path, method="POST").respond_with_handler(self._create)
+        self.server.expect_request(path, method="GET").respond_with_handler(self._list)
         return self
+
+    def accept_then_hang_to(self, number: str, seconds: float) -> None:
+        """Take the next message to one number, then answer only after ``seconds``
+        (longer than the client waits): sent, but the sender never hears so."""
+        with self._lock:
+            self._hanging[number] = seconds
 
     def fail_next_to(self, number: str, times: int) -> None:
         """Answer 503 to the next ``times`` messages to one number (other tests' sends go on)."""
@@ -115,10 +126,38 @@ class FakeTwilio(FakeProvider):
         sid = f"SM{next(self._ids):032d}"
         with self._lock:
             self.sent.append(
-                {"sid": sid, "to": form["To"], "body": form["Body"], "callback": form.get("StatusCallback")}
+                {
+                    "sid": sid,
+                    "to": form["To"],
+                    "body": form["Body"],
+                    "callback": form.get("StatusCallback"),
+                    "created": format_datetime(datetime.now(UTC)),  # RFC 2822, as Twilio's dates
+                }
             )
         body = {"sid": sid, "status": "queued", "to": form["To"], "from": form["From"], "body": form["Body"]}
+        with self._lock:
+            hang = self._hanging.pop(form["To"], 0.0)
+        time.sleep(hang)
         return Response(json.dumps(body), status=201, content_type="application/json")
+
+    def _list(self, request: Request) -> Response:
+        """Messages.list: newest first, as Twilio lists them."""
+        self.calls.append("Messages.list")
+        to = request.args.get("To")
+        with self._lock:
+            mine = [m for m in self.sent if m["to"] == to]
+        messages = [
+            {
+                "sid": m["sid"],
+                "to": m["to"],
+                "body": m["body"],
+                "status": "sent",
+                "date_created": m["created"],
+            }
+            for m in reversed(mine)
+        ]
+        page = {"messages": messages, "next_page_uri": None, "page": 0, "page_size": 50, "uri": request.path}
+        return Response(json.dumps(page), content_type="application/json")
 
     def bodies_to(self, number: str) -> list[str]:
         return [m["body"] for m in self.sent if m["to"] == number]

@@ -219,6 +219,22 @@ def test_crisis_replies_reach_the_young_person_once_after_twilio_recovers(assist
     assert said.count(helplines) == 1
 
 
+@pytest.mark.faults
+def test_a_reply_twilio_took_but_never_confirmed_is_not_sent_again(assistant: Assistant) -> None:
+    """Twilio takes the message and its answer never comes (our client gives
+    up after 10 s): the outbox asks Twilio before it sends again."""
+    number = new_number()
+    cid = assistant.conversation_id("sms", number)
+    assistant.twilio.accept_then_hang_to(number, 12)
+    assistant.sms(number, "thanks")
+    queued = "select status from outbox where conversation_id=:c and dedupe_key like 'reply:%'"
+    wait_for(lambda: assistant.rows(queued, c=cid) == [("sent",)], timeout=60)
+    assert len(assistant.twilio.bodies_to(number)) == 1, "Twilio had it already: not sent twice"
+    assert "Messages.list" in assistant.twilio.calls
+    recorded = assistant.rows("select provider_id from outbound_messages where conversation_id=:c", c=cid)
+    assert [m["sid"] for m in assistant.twilio.sent if m["to"] == number][0] in [r[0] for r in recorded]
+
+
 def test_delivery_status_callbacks_are_recorded(assistant: Assistant) -> None:
     number = new_number()
     assistant.sms(number, "thanks")
