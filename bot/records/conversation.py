@@ -40,13 +40,19 @@ def conversation_so_far(conversation_id: str, limit: int = 300) -> list[Line]:
             .limit(limit)
         ).all()
     lines = []
+    offered: dict[str, str] = {}  # the last buttons the bot showed: payload -> title
     for type_name, timestamp, data in reversed(rows):
         try:
-            text = json.loads(decrypt(data)).get("text")
+            event = json.loads(decrypt(data))
         except ValueError:
             continue
-        if text and text.startswith("/"):
-            text = f"[{text[1:].split('{')[0]}]"  # a button: its intent, not its payload
+        text = event.get("text")
+        if type_name == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            offered = {str(b.get("payload")): str(b.get("title")) for b in buttons if isinstance(b, dict)}
+        elif text and text.startswith("/"):
+            # A button: what it said to the young person, or its intent if we can't tell.
+            text = offered.get(text) or f"[{text[1:].split('{')[0]}]"
         if text:
             lines.append(Line(datetime.fromtimestamp(timestamp or 0, UTC), SAID[type_name], text))
     return lines

@@ -3,6 +3,7 @@ the page's language (Flask's test client on the test session's database)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from markupsafe import escape
@@ -57,3 +58,30 @@ def test_statuses_are_said_in_the_pages_language(browser: Browser, coordinator: 
     welsh = browser.get(f"/referrals/{reference}").get_data(as_text=True)
     assert shown("code_matched", "cy") in welsh and shown("code_in_care", "cy") in welsh
     assert ">matched<" not in welsh
+
+
+def test_a_button_press_reads_as_the_button_the_young_person_saw(session_env: dict[str, str]) -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.records.conversation import conversation_so_far
+    from bot.tracker_store import EncryptedSQLTrackerStore
+
+    store = EncryptedSQLTrackerStore(domain=Domain.empty(), url=session_env["IV_DATABASE_URL"])
+    cid = f"webchat-{uuid.uuid4().hex}"
+    buttons = [{"title": "Yes, send it", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+    events = [
+        BotUttered("Shall I send it?", data={"buttons": buttons}),
+        UserUttered("/affirm"),
+        BotUttered("Sent."),
+        UserUttered("/deny"),  # no buttons offered just before: said as its intent
+    ]
+    asyncio.run(store.save(DialogueStateTracker.from_events(cid, events)))
+    said = [(line.who, line.text) for line in conversation_so_far(cid)]
+    assert said == [
+        ("bot", "Shall I send it?"),
+        ("young_person", "Yes, send it"),
+        ("bot", "Sent."),
+        ("young_person", "[deny]"),
+    ]
