@@ -514,3 +514,36 @@ def test_a_message_the_provider_refuses_for_good_is_set_aside_not_retried_for_ho
     assert tuple(row) == ("dead", "refused: blocked by the user")
     asyncio.run(run_once("w1", {"sms": Blocked(), "telegram": telegram}))
     assert len(telegram.sent) == 1, "coordinators are told"
+
+
+def test_a_connection_in_steady_use_is_not_pinged_and_a_stale_one_is_replaced(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pool_pre_ping cost a round trip (a transaction on PostgreSQL) at every
+    checkout, twice a turn; now only a connection idle a while is checked."""
+    from bot.db import engine as db
+
+    engine = db.get_engine(database_url)
+    pings: list[bool] = []
+    real_ping = engine.dialect.do_ping
+
+    def counted_ping(dbapi_connection: Any) -> bool:
+        pings.append(True)
+        return real_ping(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted_ping)
+    for _ in range(5):
+        with db.session_scope(engine) as session:
+            session.execute(sa.text("select 1"))
+    assert pings == [], "in steady use: no ping"
+
+    if engine.dialect.name == "postgresql":  # the database drops the pooled connection
+        with db.session_scope(engine) as session:
+            pid = session.execute(sa.text("select pg_backend_pid()")).scalar()
+        with sa.create_engine(database_url).connect() as other:
+            other.execute(sa.text("select pg_terminate_backend(:p)"), {"p": pid})
+    monkeypatch.setattr(db, "IDLE_BEFORE_PING_SECONDS", 0.0)  # as if idle for a while
+    with db.session_scope(engine) as session:
+        assert session.execute(sa.text("select 1")).scalar() == 1, "a fresh connection, not an error"
+    # SQLite's file pool (NullPool) connects afresh each time: nothing to check.
+    assert len(pings) == (0 if engine.dialect.name == "sqlite" else 1)
