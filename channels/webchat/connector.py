@@ -42,7 +42,7 @@ from bot.crypto import conversation_id
 from bot.locales import catalogue, render_text
 from bot.settings import LANGUAGES, Language, Settings, get_settings
 from channels.inbox import GREET, UNREAD, CaseOnArrival, Inbox
-from channels.rate_limit import RateLimiter, counter_from_settings
+from channels.rate_limit import RateLimiter
 from channels.recovery import recover_forever
 from channels.replies import Reply
 
@@ -132,10 +132,11 @@ class WebChatInput(InputChannel):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.inbox = Inbox(settings)
+        # The inbox's counter (and Redis connection, if any): its keys don't overlap.
         self.new_chats = RateLimiter(
             settings.webchat_new_chats_per_window,
             settings.rate_limit_window_seconds,
-            counter_from_settings(settings.redis_host, settings.redis_port, settings.redis_password),
+            self.inbox.limiter.counter,
         )
 
     def get_output_channel(self) -> OutputChannel:
